@@ -1,0 +1,20 @@
+using Zoptal.Build;
+
+partial class Build
+{
+    AbsolutePath TestResultsDirectory => ArtifactsDirectory / "test-results";
+
+    Target Test => _ => _
+        .Description("Runs every test project; TRX files go to artifacts/test-results/")
+        .DependsOn(Compile)
+        .Produces("artifacts/test-results")
+        .Executes(async ct =>
+        {
+            var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);
+            ReportSummary("Tests", summary.ToString());
+            // The plain closing line CI reads.
+            Console.WriteLine(summary.ToString());
+            if (summary.Failed > 0)
+                throw new InvalidOperationException($"{summary.Failed} test(s) failed; see {TestResultsDirectory.RelativeTo(RootDirectory)}.");
+        });
+}

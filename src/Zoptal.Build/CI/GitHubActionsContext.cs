@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace Zoptal.Build;
+
+/// <summary>What GitHub Actions tells a job through its environment.</summary>
+public sealed class GitHubActionsContext
+{
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    internal GitHubActionsContext(IReadOnlyDictionary<string, string> environment) => _environment = environment;
+
+    /// <summary>Whether this process runs under GitHub Actions (<c>GITHUB_ACTIONS=true</c>).</summary>
+    public bool IsRunning => Get("GITHUB_ACTIONS")?.Equals("true", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary><c>owner/name</c>.</summary>
+    public string? Repository => Get("GITHUB_REPOSITORY");
+
+    /// <summary>The commit.</summary>
+    public string? Sha => Get("GITHUB_SHA");
+
+    /// <summary>The branch or pull request ref.</summary>
+    public string? Ref => Get("GITHUB_REF");
+
+    /// <summary>The base branch of a pull request.</summary>
+    public string? BaseRef => Get("GITHUB_BASE_REF");
+
+    /// <summary>The API's address (github.com's, or an Enterprise server's).</summary>
+    public string ApiUrl => Get("GITHUB_API_URL") ?? "https://api.github.com";
+
+    /// <summary>The token; registered as a secret by the host.</summary>
+    public string? Token => Get("GITHUB_TOKEN");
+
+    /// <summary>The file the job summary is appended to.</summary>
+    public string? StepSummaryFile => Get("GITHUB_STEP_SUMMARY");
+
+    /// <summary>Whether the run is for a pull request.</summary>
+    public bool IsPullRequest => Get("GITHUB_EVENT_NAME") is "pull_request" or "pull_request_target";
+
+    /// <summary>The pull request's number, from <c>refs/pull/N/merge</c> or the event payload.</summary>
+    public int? PullRequestNumber
+    {
+        get
+        {
+            if (Ref is { } r && r.StartsWith("refs/pull/", StringComparison.Ordinal) && int.TryParse(r.Split('/')[2], out var fromRef))
+                return fromRef;
+            if (Get("GITHUB_EVENT_PATH") is { } path && File.Exists(path))
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(path));
+                if (document.RootElement.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var n))
+                    return n.GetInt32();
+            }
+
+            return null;
+        }
+    }
+
+    private string? Get(string name) => _environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+}

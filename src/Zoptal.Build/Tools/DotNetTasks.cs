@@ -1,0 +1,52 @@
+namespace Zoptal.Build;
+
+/// <summary>The dotnet CLI steps of the build: clean, build, test with TRX results.</summary>
+public static class DotNetTasks
+{
+    /// <summary>Deletes bin/ and obj/ under src/ and tests/, and artifacts/. The running build's own output is left alone.</summary>
+    public static void Clean(AbsolutePath root)
+    {
+        foreach (var folder in new[] { "src", "tests" }.Select(f => root / f).Where(d => Directory.Exists(d)))
+        {
+            foreach (var project in Directory.EnumerateDirectories(folder))
+            {
+                foreach (var output in new[] { "bin", "obj" }.Select(o => Path.Combine(project, o)).Where(Directory.Exists))
+                {
+                    Log.Information($"Deleting {Path.GetRelativePath(root, output)}");
+                    Directory.Delete(output, recursive: true);
+                }
+            }
+        }
+
+        if (Directory.Exists(root / "artifacts"))
+            Directory.Delete(root / "artifacts", recursive: true);
+    }
+
+    /// <summary>Builds a solution.</summary>
+    public static Task BuildAsync(AbsolutePath solution, string configuration, CancellationToken cancellation) =>
+        ProcessTasks.RunCheckedAsync("dotnet", ["build", solution, "-c", configuration, "--nologo", "-v", "minimal", "/nodeReuse:false"],
+            solution.Parent?.Value, cancellation: cancellation);
+
+    /// <summary>Runs each project under tests/ (already built), writes one TRX per project, and sums the results.</summary>
+    public static async Task<TestResultSummary> TestAsync(AbsolutePath root, AbsolutePath resultsDirectory, string configuration, CancellationToken cancellation)
+    {
+        if (Directory.Exists(resultsDirectory))
+            Directory.Delete(resultsDirectory, recursive: true);
+        Directory.CreateDirectory(resultsDirectory);
+        var projects = Directory.EnumerateFiles(root / "tests", "*.Tests.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var crashed = new List<string>();
+        foreach (var project in projects)
+        {
+            var name = Path.GetFileNameWithoutExtension(project);
+            var code = await ProcessTasks.RunAsync("dotnet",
+                ["test", project, "-c", configuration, "--no-build", "--nologo", "--logger", $"trx;LogFileName={name}.trx", "--results-directory", resultsDirectory],
+                root, cancellation: cancellation);
+            // A failing test exits 1 with a TRX; a crash or build problem leaves no TRX, which must not pass silently.
+            if (code != 0 && !File.Exists(resultsDirectory / $"{name}.trx"))
+                crashed.Add(name);
+        }
+
+        var summary = TestResultSummary.FromDirectory(resultsDirectory);
+        return crashed.Count == 0 ? summary : summary with { Failed = summary.Failed + crashed.Count };
+    }
+}

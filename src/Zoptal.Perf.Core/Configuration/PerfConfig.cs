@@ -1,0 +1,401 @@
+namespace Zoptal.Perf.Core.Configuration;
+
+/// <summary>perf-config.yml, parsed, interpolated and validated: the one file that drives every target.</summary>
+public sealed record PerfConfig
+{
+    /// <summary>The file it was read from.</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>Schema version of the file (1).</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>The services under test.</summary>
+    public required IReadOnlyList<ServiceConfig> Services { get; init; }
+
+    /// <summary>The load profile.</summary>
+    public required LoadConfig Load { get; init; }
+
+    /// <summary>The grading table (good/warning/critical) for every service, before per-service overrides.</summary>
+    public required ThresholdTable Thresholds { get; init; }
+
+    /// <summary>When the release gate fails.</summary>
+    public required GateConfig Gate { get; init; }
+
+    /// <summary>Where results and history go.</summary>
+    public required ResultsConfig Results { get; init; }
+
+    /// <summary>PostgreSQL analysis; null when not configured.</summary>
+    public DatabaseConfig? Database { get; init; }
+
+    /// <summary>Container profiling; null when not configured.</summary>
+    public DockerConfig? Docker { get; init; }
+
+    /// <summary>Frontend pages to time in Chromium.</summary>
+    public IReadOnlyList<FrontendConfig> Frontends { get; init; } = [];
+
+    /// <summary>Alert rules; null when not configured.</summary>
+    public AlertsConfig? Alerts { get; init; }
+
+    /// <summary>What Optimize reads.</summary>
+    public required OptimizeConfig Optimize { get; init; }
+
+    /// <summary>The grading table for a service: the global one with the service's overrides.</summary>
+    public ThresholdTable ThresholdsFor(string service) =>
+        Services.FirstOrDefault(s => s.Name == service)?.Thresholds ?? Thresholds;
+}
+
+/// <summary>A service under test.</summary>
+public sealed record ServiceConfig
+{
+    /// <summary>Unique name (auth, project, ...).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>True when the build starts the embedded sample platform for it (<c>baseUrl: embedded</c>).</summary>
+    public bool Embedded { get; init; }
+
+    /// <summary>The base address; null for an embedded service until the platform has started.</summary>
+    public Uri? BaseUrl { get; init; }
+
+    /// <summary>Path of the health check, checked before any load.</summary>
+    public string HealthPath { get; init; } = "/health";
+
+    /// <summary>Host names the scenarios may send requests to.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Scenarios with weights, run as a mix.</summary>
+    public IReadOnlyList<ScenarioConfig> Scenarios { get; init; } = [];
+
+    /// <summary>The grading table with this service's overrides applied.</summary>
+    public required ThresholdTable Thresholds { get; init; }
+}
+
+/// <summary>A scenario of a service: compiled in C# (<c>name</c> only) or declared with <c>requests</c>.</summary>
+public sealed record ScenarioConfig
+{
+    /// <summary>Name, unique within the service.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Relative weight in the mix.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Requests of a declared scenario; empty for a compiled one.</summary>
+    public IReadOnlyList<RequestConfig> Requests { get; init; } = [];
+
+    /// <summary>Grading overrides for this scenario.</summary>
+    public ThresholdTable? Thresholds { get; init; }
+}
+
+/// <summary>One request of a declared scenario.</summary>
+public sealed record RequestConfig
+{
+    /// <summary>Name used in metrics; defaults to <c>METHOD path</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>HTTP method.</summary>
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Path relative to the service's base URL.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Request headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Request body.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Expected status code (k6-style check); null accepts any 2xx.</summary>
+    public int? ExpectStatus { get; init; }
+
+    /// <summary>Text the body must contain.</summary>
+    public string? ExpectBodyContains { get; init; }
+}
+
+/// <summary>The k6 executors.</summary>
+public enum ExecutorKind
+{
+    /// <summary>A fixed number of looping VUs.</summary>
+    ConstantVus,
+
+    /// <summary>VUs ramped through stages.</summary>
+    RampingVus,
+
+    /// <summary>Each VU runs a fixed number of iterations.</summary>
+    PerVuIterations,
+
+    /// <summary>VUs share a fixed number of iterations.</summary>
+    SharedIterations,
+
+    /// <summary>Iterations started at a fixed rate (open model).</summary>
+    ConstantArrivalRate,
+
+    /// <summary>Iteration rate ramped through stages (open model).</summary>
+    RampingArrivalRate,
+}
+
+/// <summary>A stage: ramp to <see cref="Target"/> over <see cref="Duration"/>.</summary>
+public sealed record StageConfig(TimeSpan Duration, int Target);
+
+/// <summary>The load profile.</summary>
+public sealed record LoadConfig
+{
+    /// <summary>The executor.</summary>
+    public ExecutorKind Executor { get; init; } = ExecutorKind.RampingVus;
+
+    /// <summary>Virtual users (default 50).</summary>
+    public int Vus { get; init; } = 50;
+
+    /// <summary>Duration at load (default 300s).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Ramp-up before the plateau for ramping-vus when no stages are given.</summary>
+    public TimeSpan RampUp { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Ramp-down after the plateau for ramping-vus when no stages are given.</summary>
+    public TimeSpan RampDown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Explicit stages; when empty, ramping-vus uses ramp-up, plateau and ramp-down.</summary>
+    public IReadOnlyList<StageConfig> Stages { get; init; } = [];
+
+    /// <summary>Iterations for the iteration executors.</summary>
+    public int? Iterations { get; init; }
+
+    /// <summary>Iterations per <see cref="TimeUnit"/> for constant-arrival-rate, the start rate for ramping-arrival-rate.</summary>
+    public int? Rate { get; init; }
+
+    /// <summary>The rate's time unit.</summary>
+    public TimeSpan TimeUnit { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>VUs allocated before an arrival-rate run.</summary>
+    public int? PreAllocatedVus { get; init; }
+
+    /// <summary>Most VUs an arrival-rate run may allocate.</summary>
+    public int? MaxVus { get; init; }
+
+    /// <summary>Time given to running iterations at the end.</summary>
+    public TimeSpan GracefulStop { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time given to iterations of VUs removed during a ramp-down.</summary>
+    public TimeSpan GracefulRampDown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause between iterations.</summary>
+    public TimeSpan ThinkTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The stress phase of Benchmark.</summary>
+    public StressConfig Stress { get; init; } = new();
+
+    /// <summary>The stages ramping-vus runs: explicit ones, or ramp-up, plateau and ramp-down.</summary>
+    public IReadOnlyList<StageConfig> EffectiveStages() =>
+        Stages.Count > 0 ? Stages : [new StageConfig(RampUp, Vus), new StageConfig(Duration, Vus), new StageConfig(RampDown, 0)];
+}
+
+/// <summary>The stress phase (STRESS_TEST_VUS, STRESS_TEST_DURATION).</summary>
+public sealed record StressConfig
+{
+    /// <summary>VUs (default 100).</summary>
+    public int Vus { get; init; } = 100;
+
+    /// <summary>Duration (default 60s).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>When the release gate fails.</summary>
+public enum GateFailOn
+{
+    /// <summary>A metric graded critical.</summary>
+    Critical,
+
+    /// <summary>A metric graded warning or critical.</summary>
+    Warning,
+
+    /// <summary>A statistically significant regression against the baseline.</summary>
+    Regression,
+
+    /// <summary>Never: report only.</summary>
+    Never,
+}
+
+/// <summary>The gate policy.</summary>
+public sealed record GateConfig
+{
+    /// <summary>What fails the gate.</summary>
+    public GateFailOn FailOn { get; init; } = GateFailOn.Critical;
+
+    /// <summary>Smallest change that counts as a regression, in percent.</summary>
+    public double MinimumEffectPercent { get; init; } = 10;
+
+    /// <summary>The branch baselines come from.</summary>
+    public string BaseBranch { get; init; } = "main";
+
+    /// <summary>Scenarios (<c>service/scenario</c>) graded but never failing the gate, such as rate-limit checks that expect 429s.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+}
+
+/// <summary>History stores.</summary>
+public enum HistoryStoreKind
+{
+    /// <summary>A SQLite file in the results folder.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database.</summary>
+    Postgres,
+}
+
+/// <summary>Where results go.</summary>
+public sealed record ResultsConfig
+{
+    /// <summary>The results folder, relative to the config file.</summary>
+    public string Directory { get; init; } = "performance-results";
+
+    /// <summary>The history store.</summary>
+    public HistoryStoreKind HistoryStore { get; init; } = HistoryStoreKind.Sqlite;
+
+    /// <summary>The SQLite file, relative to the results folder.</summary>
+    public string HistoryPath { get; init; } = "history.db";
+
+    /// <summary>PostgreSQL connection string for the postgres store (password from the environment).</summary>
+    public string? HistoryConnectionString { get; init; }
+}
+
+/// <summary>PostgreSQL analysis.</summary>
+public sealed record DatabaseConfig
+{
+    /// <summary>Npgsql connection string without the password.</summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary>The password, from the environment; masked everywhere.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Statement timeout of every analysis query.</summary>
+    public TimeSpan StatementTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A query is slow from this mean time...</summary>
+    public TimeSpan SlowQueryMeanTime { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>... with at least this many calls.</summary>
+    public int SlowQueryCalls { get; init; } = 100;
+
+    /// <summary>A query runs long from this age.</summary>
+    public TimeSpan LongRunning { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Container profiling through the Docker engine API.</summary>
+public sealed record DockerConfig
+{
+    /// <summary>The engine's address (<c>unix://</c>, <c>tcp://</c>, <c>npipe://</c>).</summary>
+    public string Host { get; init; } = "unix:///var/run/docker.sock";
+
+    /// <summary>Containers to sample.</summary>
+    public IReadOnlyList<string> Containers { get; init; } = [];
+
+    /// <summary>Sampling interval.</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>A frontend whose pages are timed.</summary>
+public sealed record FrontendConfig
+{
+    /// <summary>Unique name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The site's address.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>Paths to load.</summary>
+    public IReadOnlyList<string> Pages { get; init; } = ["/"];
+
+    /// <summary>Loads per page.</summary>
+    public int Runs { get; init; } = 3;
+}
+
+/// <summary>Alert channels.</summary>
+public enum AlertChannel
+{
+    /// <summary>Slack webhook.</summary>
+    Slack,
+
+    /// <summary>E-mail.</summary>
+    Email,
+
+    /// <summary>PagerDuty.</summary>
+    PagerDuty,
+
+    /// <summary>A generic webhook.</summary>
+    Webhook,
+}
+
+/// <summary>One alert rule: a threshold and the channels it notifies.</summary>
+public sealed record AlertRule(double Threshold, IReadOnlyList<AlertChannel> Channels);
+
+/// <summary>Alerts (the guide's performanceAlerts).</summary>
+public sealed record AlertsConfig
+{
+    /// <summary>Response time in milliseconds.</summary>
+    public AlertRule? ResponseTime { get; init; }
+
+    /// <summary>Error rate in percent.</summary>
+    public AlertRule? ErrorRate { get; init; }
+
+    /// <summary>CPU in percent.</summary>
+    public AlertRule? CpuUsage { get; init; }
+
+    /// <summary>Webhook address, from the environment; masked everywhere.</summary>
+    public string? WebhookUrl { get; init; }
+}
+
+/// <summary>PGTune's workload profiles.</summary>
+public enum PostgresProfile
+{
+    /// <summary>Web application.</summary>
+    Web,
+
+    /// <summary>Online transaction processing.</summary>
+    Oltp,
+
+    /// <summary>Data warehouse.</summary>
+    Dw,
+
+    /// <summary>Desktop application.</summary>
+    Desktop,
+
+    /// <summary>Mixed.</summary>
+    Mixed,
+}
+
+/// <summary>Storage kinds for PGTune.</summary>
+public enum StorageKind
+{
+    /// <summary>Solid state.</summary>
+    Ssd,
+
+    /// <summary>Spinning disk.</summary>
+    Hdd,
+
+    /// <summary>Network storage.</summary>
+    San,
+
+    /// <summary>NVMe.</summary>
+    Nvme,
+}
+
+/// <summary>What Optimize reads.</summary>
+public sealed record OptimizeConfig
+{
+    /// <summary>The default globs of the files Optimize reads.</summary>
+    public static readonly IReadOnlyList<string> DefaultInclude =
+    [
+        "**/Dockerfile*", "**/docker-compose*.y*ml", "**/compose.y*ml", "**/ecosystem.config.{js,cjs}",
+        "**/next.config.{js,mjs}", "**/postgresql.conf", "package.json",
+    ];
+
+    /// <summary>Globs of files to read.</summary>
+    public IReadOnlyList<string> Include { get; init; } = DefaultInclude;
+
+    /// <summary>Globs to leave out.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = ["**/node_modules/**", "**/.git/**"];
+
+    /// <summary>PGTune profile.</summary>
+    public PostgresProfile PostgresProfile { get; init; } = PostgresProfile.Web;
+
+    /// <summary>Storage kind for PGTune.</summary>
+    public StorageKind Storage { get; init; } = StorageKind.Ssd;
+}

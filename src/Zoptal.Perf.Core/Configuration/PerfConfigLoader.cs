@@ -1,0 +1,559 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using Zoptal.Perf.Core.Secrets;
+using Zoptal.Perf.Core.Text;
+
+namespace Zoptal.Perf.Core.Configuration;
+
+/// <summary>
+/// Reads perf-config.yml: YAML with positions, <c>${ENV}</c> interpolation, and strict validation that reports every
+/// problem at once with file:line:column and a hint. Nothing is half-loaded: either a whole config or an exception.
+/// </summary>
+public static partial class PerfConfigLoader
+{
+    /// <summary>The file name looked for by default.</summary>
+    public const string DefaultFileName = "perf-config.yml";
+
+    private static readonly string[] HttpSchemes = ["http", "https"];
+    private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    /// <summary>Loads a file; <paramref name="displayPath"/> is how errors name it (by default the path as given).</summary>
+    public static PerfConfig Load(string path, IReadOnlyDictionary<string, string> environment, SecretMasker? masker = null, string? displayPath = null)
+    {
+        displayPath ??= path;
+        if (!File.Exists(path))
+            throw new ConfigurationException([new ConfigError(displayPath, 1, 1, string.Empty, "the file does not exist", "create it, or name another with --config")]);
+        return Parse(File.ReadAllText(path), displayPath, environment, masker, Path.GetFullPath(path));
+    }
+
+    /// <summary>Parses YAML text.</summary>
+    public static PerfConfig Parse(string yaml, string displayPath, IReadOnlyDictionary<string, string> environment, SecretMasker? masker = null, string? sourcePath = null)
+    {
+        var context = new ConfigContext(displayPath, environment, masker ?? SecretMasker.Shared);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var message = e.InnerException?.Message ?? e.Message;
+            // YamlDotNet prefixes its own position; ours comes first.
+            message = PositionPrefix().Replace(message, string.Empty);
+            throw new ConfigurationException([new ConfigError(displayPath, (int)e.Start.Line, (int)e.Start.Column, string.Empty, "YAML syntax: " + message)]);
+        }
+
+        if (stream.Documents.Count == 0)
+            throw new ConfigurationException([new ConfigError(displayPath, 1, 1, string.Empty, "the file is empty", "start from the perf-config.yml in the repository")]);
+        var root = YamlObject.From(stream.Documents[0].RootNode, string.Empty, context);
+        if (root is null)
+            throw new ConfigurationException(context.Errors.Count > 0 ? context.Errors : [new ConfigError(displayPath, 1, 1, string.Empty, "the file is empty")]);
+
+        var config = ReadRoot(root, sourcePath ?? Path.GetFullPath(displayPath));
+        if (context.Errors.Count > 0)
+            throw new ConfigurationException([.. context.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
+        return config;
+    }
+
+    private static PerfConfig ReadRoot(YamlObject root, string sourcePath)
+    {
+        var version = root.Int("version", 1, 1) ?? 1;
+        var thresholds = ReadThresholds(root.Object("thresholds"), ThresholdTable.Default, requireBoth: false);
+        var services = ReadServices(root, thresholds);
+        var config = new PerfConfig
+        {
+            SourcePath = sourcePath,
+            Version = version,
+            Services = services,
+            Load = ReadLoad(root.Object("load")),
+            Thresholds = thresholds,
+            Gate = ReadGate(root.Object("gate"), services),
+            Results = ReadResults(root.Object("results")),
+            Database = ReadDatabase(root.Object("database")),
+            Docker = ReadDocker(root.Object("docker")),
+            Frontends = ReadFrontends(root),
+            Alerts = ReadAlerts(root.Object("alerts")),
+            Optimize = ReadOptimize(root.Object("optimize")),
+        };
+        root.ReportUnknownKeys();
+        return config;
+    }
+
+    private static List<ServiceConfig> ReadServices(YamlObject root, ThresholdTable globalThresholds)
+    {
+        var services = new List<ServiceConfig>();
+        var firstSeen = new Dictionary<string, int>();
+        var items = root.List("services", required: true);
+        if (root.Has("services") && items.Count == 0 && root.Get("services") is YamlSequenceNode empty)
+            root.Context.Error(empty, "services", "at least one service is required");
+        foreach (var (node, path) in items)
+        {
+            var service = YamlObject.From(node, path, root.Context);
+            if (service is null)
+                continue;
+            var name = service.String("name", required: true);
+            if (name is not null)
+            {
+                var nameNode = service.Get("name")!;
+                if (!ServiceName().IsMatch(name))
+                    root.Context.Error(nameNode, service.ChildPath("name"), $"'{name}' is not a valid service name", "use lower-case letters, digits and dashes, starting with a letter");
+                else if (firstSeen.TryGetValue(name, out var line))
+                    root.Context.Error(nameNode, service.ChildPath("name"), $"duplicate service name '{name}'", $"first defined at line {line}");
+                else
+                    firstSeen[name] = (int)nameNode.Start.Line;
+            }
+
+            var baseUrlText = service.String("baseUrl", required: true);
+            var embedded = baseUrlText == "embedded";
+            Uri? baseUrl = null;
+            if (baseUrlText is not null && !embedded)
+                baseUrl = service.ParseUrl(baseUrlText, service.Get("baseUrl")!, service.ChildPath("baseUrl"), HttpSchemes);
+            var health = service.String("health") ?? "/health";
+            if (!health.StartsWith('/'))
+                root.Context.Error(service.Get("health")!, service.ChildPath("health"), $"'{health}' is not a path", "start it with /, such as /health");
+            var allowedHosts = service.StringList("allowedHosts");
+            var serviceThresholds = ReadThresholds(service.Object("thresholds"), globalThresholds, requireBoth: false);
+            var scenarios = ReadScenarios(service, serviceThresholds);
+            service.ReportUnknownKeys();
+            services.Add(new ServiceConfig
+            {
+                Name = name ?? string.Empty,
+                Embedded = embedded,
+                BaseUrl = baseUrl,
+                HealthPath = health,
+                AllowedHosts = allowedHosts.Count > 0 ? allowedHosts : baseUrl is not null ? [baseUrl.Host] : ["127.0.0.1", "localhost", "::1"],
+                Scenarios = scenarios,
+                Thresholds = serviceThresholds,
+            });
+        }
+
+        return services;
+    }
+
+    private static List<ScenarioConfig> ReadScenarios(YamlObject service, ThresholdTable serviceThresholds)
+    {
+        var scenarios = new List<ScenarioConfig>();
+        foreach (var (node, path) in service.List("scenarios"))
+        {
+            string? name;
+            var weight = 1;
+            IReadOnlyList<RequestConfig> requests = [];
+            ThresholdTable? thresholds = null;
+            YamlNode nameNode = node;
+            if (node is YamlScalarNode)
+            {
+                name = service.Context.Scalar(node, path, "a scenario name or mapping");
+            }
+            else
+            {
+                var scenario = YamlObject.From(node, path, service.Context);
+                if (scenario is null)
+                    continue;
+                name = scenario.String("name", required: true);
+                nameNode = scenario.Get("name") ?? node;
+                weight = scenario.Int("weight", 1, 1000) ?? 1;
+                requests = ReadRequests(scenario);
+                if (scenario.Object("thresholds") is { } table)
+                    thresholds = ReadThresholds(table, serviceThresholds, requireBoth: false);
+                scenario.ReportUnknownKeys();
+            }
+
+            if (name is null)
+                continue;
+            if (!ServiceName().IsMatch(name))
+                service.Context.Error(nameNode, path, $"'{name}' is not a valid scenario name", "use lower-case letters, digits and dashes, starting with a letter");
+            else if (scenarios.Any(s => s.Name == name))
+                service.Context.Error(nameNode, path, $"duplicate scenario '{name}' in this service");
+            scenarios.Add(new ScenarioConfig { Name = name, Weight = weight, Requests = requests, Thresholds = thresholds });
+        }
+
+        return scenarios;
+    }
+
+    private static List<RequestConfig> ReadRequests(YamlObject scenario)
+    {
+        var requests = new List<RequestConfig>();
+        foreach (var (node, path) in scenario.List("requests"))
+        {
+            var request = YamlObject.From(node, path, scenario.Context);
+            if (request is null)
+                continue;
+            var method = (request.String("method") ?? "GET").ToUpperInvariant();
+            if (!HttpMethods.Contains(method))
+                scenario.Context.Error(request.Get("method")!, request.ChildPath("method"), $"'{method}' is not an HTTP method", $"allowed: {string.Join(", ", HttpMethods)}");
+            var requestPath = request.String("path", required: true) ?? "/";
+            if (!requestPath.StartsWith('/'))
+                scenario.Context.Error(request.Get("path")!, request.ChildPath("path"), $"'{requestPath}' is not a path", "start it with /; the service's baseUrl comes before it");
+            var headers = new Dictionary<string, string>();
+            if (request.Object("headers") is { } headerMap)
+            {
+                foreach (var (key, _, value) in headerMap.Entries())
+                {
+                    if (scenario.Context.Scalar(value, headerMap.ChildPath(key), "a header value") is { } text)
+                        headers[key] = text;
+                }
+            }
+
+            int? status = null;
+            string? contains = null;
+            if (request.Object("check") is { } check)
+            {
+                status = check.Int("status", 100, 599);
+                contains = check.String("bodyContains");
+                check.ReportUnknownKeys();
+            }
+
+            var body = request.String("body");
+            var name = request.String("name") ?? $"{method} {requestPath}";
+            request.ReportUnknownKeys();
+            requests.Add(new RequestConfig { Name = name, Method = method, Path = requestPath, Headers = headers, Body = body, ExpectStatus = status, ExpectBodyContains = contains });
+        }
+
+        return requests;
+    }
+
+    private static ThresholdTable ReadThresholds(YamlObject? table, ThresholdTable defaults, bool requireBoth)
+    {
+        if (table is null)
+            return defaults;
+        var overrides = new Dictionary<string, GradeBounds>();
+        foreach (var (key, keyNode, value) in table.Entries())
+        {
+            var path = table.ChildPath(key);
+            var metric = MetricDefinition.Find(key);
+            if (metric is null)
+            {
+                var suggestion = Suggestions.Closest(key, MetricDefinition.All.Select(m => m.Key));
+                table.Context.Error(keyNode, path, $"unknown metric '{key}'",
+                    (suggestion is null ? string.Empty : $"did you mean '{suggestion}'? ") + $"known metrics: {string.Join(", ", MetricDefinition.All.Select(m => m.Key))}");
+                continue;
+            }
+
+            var bounds = YamlObject.From(value, path, table.Context);
+            if (bounds is null)
+            {
+                if (value is YamlScalarNode)
+                    table.Context.Error(value, path, "expected a mapping with warning and critical", "write { warning: 500ms, critical: 1000ms }");
+                continue;
+            }
+
+            double? Read(string bound) => metric.Unit switch
+            {
+                "ms" => bounds.Duration(bound, bareMilliseconds: true) is { } d ? d.TotalMilliseconds : null,
+                "%" => bounds.Percent(bound),
+                _ => bounds.Number(bound, 0),
+            };
+
+            var warning = Read("warning");
+            var critical = Read("critical");
+            bounds.ReportUnknownKeys();
+            var fallback = defaults.Metrics.GetValueOrDefault(key);
+            if ((warning is null && !bounds.Has("warning") && (requireBoth || fallback is null)) ||
+                (critical is null && !bounds.Has("critical") && (requireBoth || fallback is null)))
+            {
+                table.Context.Error(value, path, "both 'warning' and 'critical' are required for this metric");
+                continue;
+            }
+
+            if ((warning is null && bounds.Has("warning")) || (critical is null && bounds.Has("critical")))
+                continue; // already reported
+
+            var merged = new GradeBounds(warning ?? fallback!.Warning, critical ?? fallback!.Critical, metric.Direction);
+            if (!merged.IsOrdered)
+            {
+                var (worse, better) = metric.Direction == MetricDirection.HigherIsWorse ? ("above", "below") : ("below", "above");
+                var at = bounds.Get("warning") ?? bounds.Get("critical") ?? value;
+                table.Context.Error(at, path,
+                    $"the warning bound ({Format(merged.Warning, metric)}) is {worse} the critical bound ({Format(merged.Critical, metric)})",
+                    $"for {metric.Title} {better} warning is good and {worse} critical is critical, so warning must be {better} critical");
+                continue;
+            }
+
+            overrides[key] = merged;
+        }
+
+        return defaults.With(overrides);
+    }
+
+    private static string Format(double value, MetricDefinition metric) => metric.Unit switch
+    {
+        "ms" => K6Duration.Format(TimeSpan.FromMilliseconds(value)),
+        "%" => $"{value:0.##}%",
+        _ => $"{value:0.##}",
+    };
+
+    private static LoadConfig ReadLoad(YamlObject? load)
+    {
+        var defaults = new LoadConfig();
+        if (load is null)
+            return defaults;
+        var executor = load.Enum<ExecutorKind>("executor", "a k6 executor") ?? defaults.Executor;
+        var stages = new List<StageConfig>();
+        foreach (var (node, path) in load.List("stages"))
+        {
+            var stage = YamlObject.From(node, path, load.Context);
+            if (stage is null)
+                continue;
+            var duration = stage.Duration("duration", required: true);
+            var target = stage.Int("target", 0, 1_000_000, required: true);
+            stage.ReportUnknownKeys();
+            if (duration is not null && target is not null)
+                stages.Add(new StageConfig(duration.Value, target.Value));
+        }
+
+        var stress = load.Object("stress");
+        var config = new LoadConfig
+        {
+            Executor = executor,
+            Vus = load.Int("vus", 1, 100_000) ?? defaults.Vus,
+            Duration = load.Duration("duration", TimeSpan.FromSeconds(1)) ?? defaults.Duration,
+            RampUp = load.Duration("rampUp") ?? defaults.RampUp,
+            RampDown = load.Duration("rampDown") ?? defaults.RampDown,
+            Stages = stages,
+            Iterations = load.Int("iterations", 1),
+            Rate = load.Int("rate", 1),
+            TimeUnit = load.Duration("timeUnit", TimeSpan.FromMilliseconds(1)) ?? defaults.TimeUnit,
+            PreAllocatedVus = load.Int("preAllocatedVUs", 1, 100_000),
+            MaxVus = load.Int("maxVUs", 1, 100_000),
+            GracefulStop = load.Duration("gracefulStop") ?? defaults.GracefulStop,
+            GracefulRampDown = load.Duration("gracefulRampDown") ?? defaults.GracefulRampDown,
+            ThinkTime = load.Duration("thinkTime") ?? defaults.ThinkTime,
+            Stress = stress is null
+                ? defaults.Stress
+                : new StressConfig
+                {
+                    Vus = stress.Int("vus", 1, 100_000) ?? defaults.Stress.Vus,
+                    Duration = stress.Duration("duration", TimeSpan.FromSeconds(1)) ?? defaults.Stress.Duration,
+                },
+        };
+        stress?.ReportUnknownKeys();
+
+        var at = load.Has("executor") ? load.Get("executor")! : load.Node;
+        switch (executor)
+        {
+            case ExecutorKind.ConstantArrivalRate when config.Rate is null:
+                load.Context.Error(at, load.ChildPath("executor"), "constant-arrival-rate needs 'rate' (iterations per timeUnit)");
+                break;
+            case ExecutorKind.RampingArrivalRate when stages.Count == 0:
+                load.Context.Error(at, load.ChildPath("executor"), "ramping-arrival-rate needs 'stages' (target rates)");
+                break;
+            case ExecutorKind.PerVuIterations or ExecutorKind.SharedIterations when config.Iterations is null:
+                load.Context.Error(at, load.ChildPath("executor"), $"{YamlObject.ToKebab(executor.ToString())} needs 'iterations'");
+                break;
+        }
+
+        if (config.PreAllocatedVus is { } pre && config.MaxVus is { } max && max < pre)
+            load.Context.Error(load.Get("maxVUs")!, load.ChildPath("maxVUs"), $"maxVUs ({max}) is below preAllocatedVUs ({pre})");
+        load.ReportUnknownKeys();
+        return config;
+    }
+
+    private static GateConfig ReadGate(YamlObject? gate, List<ServiceConfig> services)
+    {
+        var defaults = new GateConfig();
+        if (gate is null)
+            return defaults;
+        var exclude = gate.StringList("exclude", (text, node, path) =>
+        {
+            var parts = text.Split('/');
+            var service = services.FirstOrDefault(s => s.Name == parts[0]);
+            string? problem = parts.Length != 2
+                ? $"'{text}' is not a scenario reference"
+                : service is null
+                    ? $"'{text}' refers to service '{parts[0]}', which is not defined"
+                    : service.Scenarios.All(s => s.Name != parts[1])
+                        ? $"'{text}' refers to scenario '{parts[1]}', which service '{parts[0]}' does not define"
+                        : null;
+            if (problem is null)
+                return true;
+            var known = services.SelectMany(s => s.Scenarios.Select(c => $"{s.Name}/{c.Name}")).ToList();
+            var suggestion = Suggestions.Closest(text, known);
+            gate.Context.Error(node, path, problem, suggestion is not null ? $"did you mean '{suggestion}'?" : "write service/scenario, as declared under services");
+            return false;
+        });
+        var config = new GateConfig
+        {
+            FailOn = gate.Enum<GateFailOn>("failOn", "a gate policy") ?? defaults.FailOn,
+            MinimumEffectPercent = gate.Percent("minimumEffect", 0.1, 1000) ?? defaults.MinimumEffectPercent,
+            BaseBranch = gate.String("baseBranch") ?? defaults.BaseBranch,
+            Exclude = exclude,
+        };
+        gate.ReportUnknownKeys();
+        return config;
+    }
+
+    private static ResultsConfig ReadResults(YamlObject? results)
+    {
+        var defaults = new ResultsConfig();
+        if (results is null)
+            return defaults;
+        var directory = results.String("directory") ?? defaults.Directory;
+        var history = results.Object("history");
+        var config = defaults with { Directory = directory };
+        if (history is not null)
+        {
+            config = config with
+            {
+                HistoryStore = history.Enum<HistoryStoreKind>("store", "a history store") ?? defaults.HistoryStore,
+                HistoryPath = history.String("path") ?? defaults.HistoryPath,
+                HistoryConnectionString = history.String("connectionString", secret: false),
+            };
+            if (config.HistoryStore == HistoryStoreKind.Postgres && string.IsNullOrEmpty(config.HistoryConnectionString))
+                history.Context.Error(history.Get("store")!, history.ChildPath("store"), "the postgres history store needs 'connectionString'");
+            if (history.Get("connectionString") is { } node)
+                CheckNoLiteralPassword(node, history.ChildPath("connectionString"), history.Context);
+            history.ReportUnknownKeys();
+        }
+
+        results.ReportUnknownKeys();
+        return config;
+    }
+
+    private static DatabaseConfig? ReadDatabase(YamlObject? database)
+    {
+        if (database is null)
+            return null;
+        var defaults = new DatabaseConfig { ConnectionString = string.Empty };
+        var connectionString = database.String("connectionString", required: true) ?? string.Empty;
+        if (database.Get("connectionString") is { } node)
+            CheckNoLiteralPassword(node, database.ChildPath("connectionString"), database.Context);
+        var slow = database.Object("slowQuery");
+        var config = new DatabaseConfig
+        {
+            ConnectionString = connectionString,
+            Password = database.String("password", secret: true),
+            StatementTimeout = database.Duration("statementTimeout", TimeSpan.FromMilliseconds(100)) ?? defaults.StatementTimeout,
+            SlowQueryMeanTime = slow?.Duration("meanTime", bareMilliseconds: true) ?? defaults.SlowQueryMeanTime,
+            SlowQueryCalls = slow?.Int("calls", 1) ?? defaults.SlowQueryCalls,
+            LongRunning = database.Duration("longRunning", TimeSpan.FromSeconds(1)) ?? defaults.LongRunning,
+        };
+        slow?.ReportUnknownKeys();
+        database.ReportUnknownKeys();
+        return config;
+    }
+
+    // A password written into the file would be copied into results and logs; it belongs in the environment.
+    private static void CheckNoLiteralPassword(YamlNode node, string path, ConfigContext context)
+    {
+        if (node is YamlScalarNode { Value: { } raw } && PasswordInConnectionString().Match(raw) is { Success: true } match && !match.Groups[1].Value.TrimStart().StartsWith('$'))
+            context.Error(node, path, "the connection string holds a literal password", "take it from the environment: Password=${PGPASSWORD}, or database.password: ${PGPASSWORD}");
+    }
+
+    private static DockerConfig? ReadDocker(YamlObject? docker)
+    {
+        if (docker is null)
+            return null;
+        var defaults = new DockerConfig();
+        var host = docker.String("host") ?? defaults.Host;
+        if (!DockerHost().IsMatch(host))
+            docker.Context.Error(docker.Get("host")!, docker.ChildPath("host"), $"'{host}' is not a Docker engine address", "write unix:///var/run/docker.sock, tcp://127.0.0.1:2375 or npipe://./pipe/docker_engine");
+        var config = new DockerConfig
+        {
+            Host = host,
+            Containers = docker.StringList("containers"),
+            SampleInterval = docker.Duration("sampleInterval", TimeSpan.FromMilliseconds(100)) ?? defaults.SampleInterval,
+        };
+        docker.ReportUnknownKeys();
+        return config;
+    }
+
+    private static List<FrontendConfig> ReadFrontends(YamlObject root)
+    {
+        var frontends = new List<FrontendConfig>();
+        foreach (var (node, path) in root.List("frontends"))
+        {
+            var frontend = YamlObject.From(node, path, root.Context);
+            if (frontend is null)
+                continue;
+            var name = frontend.String("name", required: true);
+            if (name is not null && frontends.Any(f => f.Name == name))
+                root.Context.Error(frontend.Get("name")!, frontend.ChildPath("name"), $"duplicate frontend name '{name}'");
+            var url = frontend.Url("url", true, HttpSchemes);
+            var pages = frontend.StringList("pages", (page, pageNode, pagePath) =>
+            {
+                if (page.StartsWith('/'))
+                    return true;
+                root.Context.Error(pageNode, pagePath, $"'{page}' is not a path", "start it with /");
+                return false;
+            });
+            var runs = frontend.Int("runs", 1, 50) ?? 3;
+            frontend.ReportUnknownKeys();
+            if (name is not null && url is not null)
+                frontends.Add(new FrontendConfig { Name = name, Url = url, Pages = pages.Count > 0 ? pages : ["/"], Runs = runs });
+        }
+
+        return frontends;
+    }
+
+    private static AlertsConfig? ReadAlerts(YamlObject? alerts)
+    {
+        if (alerts is null)
+            return null;
+        AlertRule? Rule(string key, bool milliseconds)
+        {
+            var rule = alerts.Object(key);
+            if (rule is null)
+                return null;
+            var threshold = milliseconds ? rule.Duration("threshold", bareMilliseconds: true, required: true)?.TotalMilliseconds : rule.Percent("threshold");
+            if (!milliseconds && threshold is null && !rule.Has("threshold"))
+                rule.Missing("threshold");
+            var channels = new List<AlertChannel>();
+            foreach (var (node, path) in rule.List("channels"))
+            {
+                var text = alerts.Context.Scalar(node, path, "a channel");
+                var channel = Enum.GetValues<AlertChannel>().Cast<AlertChannel?>().FirstOrDefault(c => c.ToString()!.Equals(text, StringComparison.OrdinalIgnoreCase));
+                if (channel is null && text is not null)
+                    alerts.Context.Error(node, path, $"'{text}' is not an alert channel", "allowed: slack, email, pagerduty, webhook");
+                else if (channel is not null)
+                    channels.Add(channel.Value);
+            }
+
+            rule.ReportUnknownKeys();
+            return threshold is null ? null : new AlertRule(threshold.Value, channels);
+        }
+
+        var webhook = alerts.String("webhookUrl", secret: true);
+        if (!string.IsNullOrEmpty(webhook) && !(Uri.TryCreate(webhook, UriKind.Absolute, out var uri) && HttpSchemes.Contains(uri.Scheme)))
+            alerts.Context.Error(alerts.Get("webhookUrl")!, alerts.ChildPath("webhookUrl"), "the webhook URL is not a valid http(s) URL", "take it from the environment: ${SLACK_WEBHOOK_URL}");
+        var config = new AlertsConfig
+        {
+            ResponseTime = Rule("responseTime", milliseconds: true),
+            ErrorRate = Rule("errorRate", milliseconds: false),
+            CpuUsage = Rule("cpuUsage", milliseconds: false),
+            WebhookUrl = string.IsNullOrEmpty(webhook) ? null : webhook,
+        };
+        alerts.ReportUnknownKeys();
+        return config;
+    }
+
+    private static OptimizeConfig ReadOptimize(YamlObject? optimize)
+    {
+        var defaults = new OptimizeConfig();
+        if (optimize is null)
+            return defaults;
+        var include = optimize.StringList("include");
+        var exclude = optimize.StringList("exclude");
+        var config = new OptimizeConfig
+        {
+            Include = optimize.Has("include") ? include : defaults.Include,
+            Exclude = optimize.Has("exclude") ? exclude : defaults.Exclude,
+            PostgresProfile = optimize.Enum<PostgresProfile>("postgresProfile", "a PGTune profile") ?? defaults.PostgresProfile,
+            Storage = optimize.Enum<StorageKind>("storage", "a storage kind") ?? defaults.Storage,
+        };
+        optimize.ReportUnknownKeys();
+        return config;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    private static partial Regex ServiceName();
+
+    [GeneratedRegex(@"(?:^|;)\s*password\s*=([^;]*)", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordInConnectionString();
+
+    [GeneratedRegex(@"^(unix://.+|tcp://[^/\s]+|npipe://.+|https?://[^/\s]+)$")]
+    private static partial Regex DockerHost();
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex PositionPrefix();
+}
