@@ -12,9 +12,10 @@ partial class Build
         {
             var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);
             ReportSummary("Tests", summary.ToString());
-            // The plain closing line CI reads.
-            Console.WriteLine(summary.ToString());
+            // The plain closing line CI reads, after the summary table.
+            ClosingLines.Add(summary.ToString());
             if (summary.Failed > 0)
                 throw new InvalidOperationException($"{summary.Failed} test(s) failed; see {TestResultsDirectory.RelativeTo(RootDirectory)}.");
+            await DotNetTasks.VerifyFormatAsync(Solution, ct);
         });
 }

@@ -49,6 +49,9 @@ public abstract class BuildHost
             target.SummaryNotes[key] = Secrets.Apply(value);
     }
 
+    /// <summary>Lines printed after the summary table, as the build's very last output (such as a test count CI reads).</summary>
+    public List<string> ClosingLines { get; } = [];
+
     internal void SetCurrentTarget(ExecutableTarget? target) => _currentTarget = target;
 
     /// <summary>Called after parameters are bound, before the plan runs.</summary>

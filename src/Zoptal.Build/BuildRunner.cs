@@ -236,6 +236,8 @@ public static class BuildRunner
 
         if (output.Verbosity >= Verbosity.Minimal)
             output.WriteRaw(SummaryTable.Render(plan, succeeded, DateTimeOffset.Now));
+        foreach (var line in build.ClosingLines)
+            output.WriteRaw(line);
         if (build.GitHubActions.StepSummaryFile is { } file)
         {
             try

@@ -3,10 +3,11 @@ using System.Reflection;
 namespace Zoptal.Build;
 
 /// <summary>Finds a build's target properties (also default members of interfaces it implements) and resolves their definitions.</summary>
-internal static class TargetFactory
+public static class TargetFactory
 {
     private const BindingFlags Members = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
 
+    /// <summary>The build's targets, resolved, in declaration order.</summary>
     public static IReadOnlyList<ExecutableTarget> Create(object build)
     {
         var properties = FindTargetProperties(build.GetType());

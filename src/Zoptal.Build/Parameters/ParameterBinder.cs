@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Build;

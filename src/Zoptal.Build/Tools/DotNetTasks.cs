@@ -27,6 +27,14 @@ public static class DotNetTasks
         ProcessTasks.RunCheckedAsync("dotnet", ["build", solution, "-c", configuration, "--nologo", "-v", "minimal", "/nodeReuse:false"],
             solution.Parent?.Value, cancellation: cancellation);
 
+    /// <summary>Fails when <c>dotnet format</c> would change a file (whitespace, style and analyzers per .editorconfig).</summary>
+    public static async Task VerifyFormatAsync(AbsolutePath solution, CancellationToken cancellation)
+    {
+        var code = await ProcessTasks.RunAsync("dotnet", ["format", solution, "--verify-no-changes", "-v", "quiet"], solution.Parent?.Value, cancellation: cancellation);
+        if (code != 0)
+            throw new InvalidOperationException($"'dotnet format' would change files (exit code {code}); run 'dotnet format {Path.GetFileName(solution)}' and commit.");
+    }
+
     /// <summary>Runs each project under tests/ (already built), writes one TRX per project, and sums the results.</summary>
     public static async Task<TestResultSummary> TestAsync(AbsolutePath root, AbsolutePath resultsDirectory, string configuration, CancellationToken cancellation)
     {

@@ -7,8 +7,8 @@ namespace Zoptal.Perf.Core.Configuration;
 /// </summary>
 public static class Interpolation
 {
-    /// <summary>The result: the text, the variables it used, or an error with its 0-based offset in the text.</summary>
-    public sealed record Result(string Value, IReadOnlyList<string> Variables, string? Error, int ErrorOffset, string? Hint);
+    /// <summary>The result: the text, the variables it used with the values they gave, or an error with its 0-based offset in the text.</summary>
+    public sealed record Result(string Value, IReadOnlyList<(string Name, string Value)> Variables, string? Error, int ErrorOffset, string? Hint);
 
     /// <summary>Interpolates a value.</summary>
     public static Result Apply(string text, IReadOnlyDictionary<string, string> environment)
@@ -16,7 +16,7 @@ public static class Interpolation
         if (!text.Contains('$'))
             return new Result(text, [], null, 0, null);
         var builder = new StringBuilder(text.Length);
-        var variables = new List<string>();
+        var variables = new List<(string Name, string Value)>();
         for (var i = 0; i < text.Length; i++)
         {
             if (text[i] != '$')
@@ -46,9 +46,11 @@ public static class Interpolation
             var name = separator < 0 ? body : body[..separator];
             if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
                 return new Result(text, variables, $"'{name}' is not an environment variable name", i, "names are letters, digits and _, not starting with a digit");
-            variables.Add(name);
             if (environment.TryGetValue(name, out var value) && (separator < 0 || value.Length > 0))
+            {
                 builder.Append(value);
+                variables.Add((name, value));
+            }
             else if (separator >= 0)
                 builder.Append(body[(separator + 2)..]);
             else

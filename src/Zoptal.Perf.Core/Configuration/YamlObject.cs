@@ -41,8 +41,10 @@ internal sealed partial class ConfigContext(string file, IReadOnlyDictionary<str
             return null;
         }
 
-        if (secret || result.Variables.Any(v => SecretName().IsMatch(v)))
+        if (secret)
             Masker.Add(result.Value);
+        foreach (var (name, value) in result.Variables.Where(v => SecretName().IsMatch(v.Name)))
+            Masker.Add(value);
         return result.Value;
     }
 
