@@ -28,7 +28,7 @@ partial class Build
 
     /// <summary>The config with the command line's overrides; loading it reports every error at once (exit code 2).</summary>
     EffectiveSettings LoadSettings() => EffectiveSettings.Resolve(
-        PerfConfigLoader.Load(ConfigFile, EnvironmentVariables, Secrets, ConfigFile.RelativeTo(RootDirectory)),
+        PerfConfigLoader.Load(ConfigFile, EnvironmentVariables, Secrets, ConfigFile.ToDisplayString(RootDirectory)),
         new LoadOverrides(Vus, Duration, StressVus, StressDuration, Concurrent, Services));
 
     Target ValidateConfig => _ => _

@@ -24,6 +24,13 @@ public sealed record AbsolutePath
     /// <summary>The containing folder.</summary>
     public AbsolutePath? Parent => Path.GetDirectoryName(Value) is { } parent ? new AbsolutePath(parent) : null;
 
+    /// <summary>Whether this path is the other one or lies below it.</summary>
+    public bool IsUnder(AbsolutePath other) =>
+        Value == other.Value || Value.StartsWith(other.Value.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>How to show this path to a user: relative to <paramref name="root"/> when inside it, else in full.</summary>
+    public string ToDisplayString(AbsolutePath root) => IsUnder(root) ? RelativeTo(root) : Value;
+
     /// <summary>This path relative to another one, with forward slashes.</summary>
     public string RelativeTo(AbsolutePath other) => Path.GetRelativePath(other.Value, Value).Replace('\\', '/');
 

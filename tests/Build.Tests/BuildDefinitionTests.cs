@@ -85,7 +85,7 @@ public sealed class BuildDefinitionTests
         File.WriteAllText(file, "services:\n  - name: auth\n    baseUrl: embedded\nload:\n  vus: many\n");
         var (exitCode, output) = Run($"ValidateConfig --config {file}");
         Assert.Equal(2, exitCode);
-        Assert.Contains($"{file}:5:8: load.vus: 'many' is not an integer", output);
+        Assert.Contains($"\n  {file}:5:8: load.vus: 'many' is not an integer", output.ReplaceLineEndings("\n"));
     }
 
     [Fact]

@@ -177,3 +177,18 @@ public sealed class ParameterBindingTests : IDisposable
         Assert.Contains("'--root': the directory does not exist", missing.Output);
     }
 }
+
+public sealed class AbsolutePathTests
+{
+    [Theory]
+    [InlineData("/repo/perf-config.yml", "perf-config.yml")]
+    [InlineData("/repo/sub/x.yml", "sub/x.yml")]
+    [InlineData("/repository/x.yml", "/repository/x.yml")]
+    [InlineData("/tmp/x.yml", "/tmp/x.yml")]
+    public void Paths_inside_the_root_show_relative_and_others_in_full(string path, string shown) =>
+        Assert.Equal(shown, AbsolutePath.Create(path).ToDisplayString(AbsolutePath.Create("/repo")));
+
+    [Fact]
+    public void Slash_joins_segments() =>
+        Assert.Equal("/repo/.nuke/temp", (AbsolutePath.Create("/repo") / ".nuke" / "temp").Value);
+}
