@@ -26,7 +26,10 @@ else
         echo "Installing the .NET SDK that global.json asks for into .nuke/temp/dotnet ..." >&2
         mkdir -p "$TEMP_DIRECTORY"
         DOTNET_INSTALL_FILE="$TEMP_DIRECTORY/dotnet-install.sh"
-        curl -Lsfo "$DOTNET_INSTALL_FILE" "$DOTNET_INSTALL_URL"
+        if ! curl -Lsfo "$DOTNET_INSTALL_FILE" "$DOTNET_INSTALL_URL"; then
+            echo "Could not download $DOTNET_INSTALL_URL. Install the .NET SDK that global.json names (10.0.x) and put dotnet on PATH, then run this again." >&2
+            exit 1
+        fi
         chmod +x "$DOTNET_INSTALL_FILE"
         DOTNET_VERSION=$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$DOTNET_GLOBAL_FILE" | head -n 1)
         if [[ -n "$DOTNET_VERSION" ]]; then
