@@ -172,6 +172,11 @@ public sealed class ParameterBindingTests : IDisposable
             new Zoptal.Perf.Core.Secrets.SecretMasker(), default), []);
         Assert.Equal(_root.Path, build.RootDirectory.Value);
 
+        var here = new Parameters();
+        BuildRunner.Run(here, new BuildInvocation(["Noop", "--no-logo", "--root"], new Dictionary<string, string>(), nested, new StringWriter(),
+            new Zoptal.Perf.Core.Secrets.SecretMasker(), default), []);
+        Assert.Equal(nested, here.RootDirectory.Value);
+
         var missing = _root.Run(new Parameters(), "Noop --root /does/not/exist");
         Assert.Equal(ExitCodes.Usage, missing.ExitCode);
         Assert.Contains("'--root': the directory does not exist", missing.Output);
