@@ -183,9 +183,50 @@ public sealed record LoadConfig
     /// <summary>The stress phase of Benchmark.</summary>
     public StressConfig Stress { get; init; } = new();
 
+    /// <summary>k6 thresholds, evaluated every 2 s during the run and at its end.</summary>
+    public IReadOnlyList<Thresholds.ThresholdDefinition> Thresholds { get; init; } = [];
+
+    /// <summary>How the load generator talks HTTP.</summary>
+    public HttpConfig Http { get; init; } = new();
+
     /// <summary>The stages ramping-vus runs: explicit ones, or ramp-up, plateau and ramp-down.</summary>
     public IReadOnlyList<StageConfig> EffectiveStages() =>
         Stages.Count > 0 ? Stages : [new StageConfig(RampUp, Vus), new StageConfig(Duration, Vus), new StageConfig(RampDown, 0)];
+}
+
+/// <summary>Whether VUs share one connection pool or each has its own (k6's default is per VU).</summary>
+public enum ConnectionPoolKind
+{
+    /// <summary>One pool for every VU: fewest connections, least memory.</summary>
+    Shared,
+
+    /// <summary>A pool (and cookie jar) per VU, as browsers and k6 behave.</summary>
+    PerVu,
+}
+
+/// <summary>HTTP settings of the load generator.</summary>
+public sealed record HttpConfig
+{
+    /// <summary>Connection pooling.</summary>
+    public ConnectionPoolKind ConnectionPool { get; init; } = ConnectionPoolKind.Shared;
+
+    /// <summary>Most connections per server in a pool; null is unlimited. Requests beyond it wait (and that wait counts in latency, not service time).</summary>
+    public int? MaxConnections { get; init; }
+
+    /// <summary>A request's time limit; it then counts as a timeout.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Time limit for opening a connection.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Speak HTTP/2 (h2c on plain http).</summary>
+    public bool Http2 { get; init; }
+
+    /// <summary>Keep cookies per VU (implies a pool per VU).</summary>
+    public bool Cookies { get; init; }
+
+    /// <summary>Ask for and decompress gzip/brotli responses.</summary>
+    public bool Decompression { get; init; }
 }
 
 /// <summary>The stress phase (STRESS_TEST_VUS, STRESS_TEST_DURATION).</summary>

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using Zoptal.Perf.Core.Secrets;
+using Zoptal.Perf.Core.Thresholds;
 using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Perf.Core.Configuration;
@@ -319,6 +320,8 @@ public static partial class PerfConfigLoader
             GracefulStop = load.Duration("gracefulStop") ?? defaults.GracefulStop,
             GracefulRampDown = load.Duration("gracefulRampDown") ?? defaults.GracefulRampDown,
             ThinkTime = load.Duration("thinkTime") ?? defaults.ThinkTime,
+            Thresholds = ReadK6Thresholds(load.Object("thresholds")),
+            Http = ReadHttp(load.Object("http")),
             Stress = stress is null
                 ? defaults.Stress
                 : new StressConfig
@@ -346,6 +349,85 @@ public static partial class PerfConfigLoader
         if (config.PreAllocatedVus is { } pre && config.MaxVus is { } max && max < pre)
             load.Context.Error(load.Get("maxVUs")!, load.ChildPath("maxVUs"), $"maxVUs ({max}) is below preAllocatedVUs ({pre})");
         load.ReportUnknownKeys();
+        return config;
+    }
+
+    private static List<ThresholdDefinition> ReadK6Thresholds(YamlObject? thresholds)
+    {
+        var result = new List<ThresholdDefinition>();
+        if (thresholds is null)
+            return result;
+        foreach (var (key, keyNode, value) in thresholds.Entries())
+        {
+            var path = thresholds.ChildPath(key);
+            MetricSelector selector;
+            try
+            {
+                selector = MetricSelector.Parse(key);
+            }
+            catch (ThresholdSyntaxException e)
+            {
+                thresholds.Context.Error(keyNode, path, e.Message, columnOffset: e.Column - 1);
+                continue;
+            }
+
+            var items = value is YamlSequenceNode sequence ? sequence.Children.Select((n, i) => (n, $"{path}[{i}]")).ToList() : [(value, path)];
+            foreach (var (item, itemPath) in items)
+            {
+                var expressionNode = item;
+                string? text;
+                var abortOnFail = false;
+                var delay = TimeSpan.Zero;
+                if (item is YamlMappingNode)
+                {
+                    var longForm = YamlObject.From(item, itemPath, thresholds.Context)!;
+                    text = longForm.String("threshold", required: true);
+                    expressionNode = longForm.Get("threshold") ?? item;
+                    abortOnFail = longForm.Bool("abortOnFail") ?? false;
+                    delay = longForm.Duration("delayAbortEval") ?? TimeSpan.Zero;
+                    longForm.ReportUnknownKeys();
+                }
+                else
+                {
+                    text = thresholds.Context.Scalar(item, itemPath, "a threshold such as 'p(95)<2000'");
+                }
+
+                if (text is null)
+                    continue;
+                try
+                {
+                    result.Add(new ThresholdDefinition(selector, ThresholdExpression.Parse(text, selector.Kind), abortOnFail, delay));
+                }
+                catch (ThresholdSyntaxException e)
+                {
+                    var quote = expressionNode is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted } ? 1 : 0;
+                    thresholds.Context.Error(expressionNode, itemPath, $"'{text}': {e.Message}", "k6 syntax: p(95)<2000, avg<500, rate<0.05, count>1000", e.Column - 1 + quote);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static HttpConfig ReadHttp(YamlObject? http)
+    {
+        var defaults = new HttpConfig();
+        if (http is null)
+            return defaults;
+        var cookies = http.Bool("cookies") ?? false;
+        var config = new HttpConfig
+        {
+            ConnectionPool = http.Enum<ConnectionPoolKind>("connectionPool", "a connection pool kind") ?? (cookies ? ConnectionPoolKind.PerVu : defaults.ConnectionPool),
+            MaxConnections = http.Int("maxConnections", 1, 100_000),
+            Timeout = http.Duration("timeout", TimeSpan.FromMilliseconds(1)) ?? defaults.Timeout,
+            ConnectTimeout = http.Duration("connectTimeout", TimeSpan.FromMilliseconds(1)) ?? defaults.ConnectTimeout,
+            Http2 = http.Bool("http2") ?? false,
+            Cookies = cookies,
+            Decompression = http.Bool("decompression") ?? false,
+        };
+        if (cookies && config.ConnectionPool == ConnectionPoolKind.Shared && http.Has("connectionPool"))
+            http.Context.Error(http.Get("connectionPool")!, http.ChildPath("connectionPool"), "cookies are kept per VU, so they need connectionPool: per-vu");
+        http.ReportUnknownKeys();
         return config;
     }
 

@@ -46,6 +46,11 @@ public sealed class PerfConfigLoaderTests
         Assert.Equal(new GradeBounds(200, 20, MetricDirection.LowerIsWorse), project.Thresholds.Metrics["requestsPerSecond"]);
         Assert.Equal(ExecutorKind.RampingArrivalRate, config.Load.Executor);
         Assert.Equal(2, config.Load.Stages.Count);
+        Assert.Equal(["http_req_duration: p(95)<2000", "http_req_duration: avg<500", "http_req_failed: rate<0.05", "latency{scenario:search}: p(99)<1500"],
+            config.Load.Thresholds.Select(t => t.ToString()));
+        Assert.True(config.Load.Thresholds[3].AbortOnFail);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Load.Thresholds[3].DelayAbortEval);
+        Assert.Equal((ConnectionPoolKind.PerVu, 16, true, true), (config.Load.Http.ConnectionPool, config.Load.Http.MaxConnections, config.Load.Http.Http2, config.Load.Http.Cookies));
         Assert.Equal((GateFailOn.Regression, 5.0, "develop"), (config.Gate.FailOn, config.Gate.MinimumEffectPercent, config.Gate.BaseBranch));
         Assert.Equal(HistoryStoreKind.Postgres, config.Results.HistoryStore);
         Assert.Equal("pg-secret-password", config.Database!.Password);
