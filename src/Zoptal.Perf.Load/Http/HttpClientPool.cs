@@ -1,0 +1,93 @@
+using System.Net;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Load.Execution;
+
+namespace Zoptal.Perf.Load.Http;
+
+/// <summary>
+/// Hands each VU an <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> tuned for load: no proxy, no
+/// decompression unless asked, long-lived connections, one pool for all VUs or one per VU (with cookies when asked),
+/// HTTP/1.1 or HTTP/2 (h2c on plain http).
+/// </summary>
+internal sealed class HttpClientPool : IDisposable
+{
+    private readonly HttpConfig _config;
+    private readonly Uri? _baseAddress;
+    private readonly TimeProvider _time;
+    private readonly SocketsHttpHandler? _shared;
+    private readonly SemaphoreSlim? _sharedSlots;
+    private readonly List<IDisposable> _owned = [];
+
+    public HttpClientPool(HttpConfig config, Uri? baseAddress, TimeProvider time)
+    {
+        _config = config;
+        _baseAddress = baseAddress;
+        _time = time;
+        if (config.ConnectionPool == ConnectionPoolKind.Shared && !config.Cookies)
+        {
+            _shared = CreateHandler();
+            _sharedSlots = config.MaxConnections is { } max ? new SemaphoreSlim(max, max) : null;
+        }
+    }
+
+    public HttpClient CreateClient(VirtualUser vu)
+    {
+        SocketsHttpHandler inner;
+        SemaphoreSlim? slots;
+        if (_shared is not null)
+        {
+            inner = _shared;
+            slots = _sharedSlots;
+        }
+        else
+        {
+            inner = CreateHandler();
+            slots = _config.MaxConnections is { } max ? new SemaphoreSlim(max, max) : null;
+            lock (_owned)
+            {
+                _owned.Add(inner);
+                if (slots is not null)
+                    _owned.Add(slots);
+            }
+        }
+
+        var client = new HttpClient(new MeasuringHandler(vu, slots, _config.Timeout, _time) { InnerHandler = inner }, disposeHandler: false)
+        {
+            BaseAddress = _baseAddress,
+            Timeout = Timeout.InfiniteTimeSpan, // the measuring handler applies the timeout and records it
+        };
+        if (_config.Http2)
+        {
+            client.DefaultRequestVersion = HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        return client;
+    }
+
+    private SocketsHttpHandler CreateHandler() => new()
+    {
+        UseProxy = false,
+        AutomaticDecompression = _config.Decompression ? DecompressionMethods.All : DecompressionMethods.None,
+        ConnectTimeout = _config.ConnectTimeout,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = _config.MaxConnections ?? int.MaxValue,
+        UseCookies = _config.Cookies,
+        CookieContainer = new CookieContainer(),
+        EnableMultipleHttp2Connections = true,
+        AllowAutoRedirect = true,
+        MaxAutomaticRedirections = 10,
+    };
+
+    public void Dispose()
+    {
+        _shared?.Dispose();
+        _sharedSlots?.Dispose();
+        lock (_owned)
+        {
+            foreach (var owned in _owned)
+                owned.Dispose();
+        }
+    }
+}

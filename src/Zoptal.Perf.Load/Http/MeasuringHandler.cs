@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Zoptal.Perf.Load.Execution;
+using Zoptal.Perf.Load.Metrics;
+
+namespace Zoptal.Perf.Load.Http;
+
+/// <summary>
+/// Times every request of one VU and records it in the running scenario's (and step's) metrics:
+/// service time from the moment the request holds a connection slot, latency from the moment it was meant to
+/// start (the iteration's intended start, shifted by the time the iteration took to reach the request).
+/// Transport failures and timeouts become responses with status 0, never exceptions out of the run.
+/// </summary>
+internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connectionSlots, TimeSpan timeout, TimeProvider time) : DelegatingHandler
+{
+    private readonly long _frequency = time.TimestampFrequency;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var context = vu.Context;
+        var iterationToken = vu.IterationToken;
+        var called = time.GetTimestamp();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, iterationToken);
+        limit.CancelAfter(timeout);
+        var holdsSlot = false;
+        HttpResponseMessage response;
+        FailureKind? failure = null;
+        long received = 0;
+        long sent = 0;
+        var send = called;
+        try
+        {
+            if (connectionSlots is not null)
+            {
+                await connectionSlots.WaitAsync(limit.Token).ConfigureAwait(false);
+                holdsSlot = true;
+            }
+
+            send = time.GetTimestamp();
+            sent = EstimateRequestBytes(request);
+            response = await base.SendAsync(request, limit.Token).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
+            received = (response.Content.Headers.ContentLength ?? 0) + EstimateHeaderBytes(response);
+            var status = (int)response.StatusCode;
+            failure = status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : null;
+        }
+        catch (OperationCanceledException) when (iterationToken.IsCancellationRequested)
+        {
+            throw; // the run is stopping: the iteration ends, nothing is recorded
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            failure = FailureKind.Timeout;
+            response = Failed(request, "request timed out");
+        }
+        catch (HttpRequestException e)
+        {
+            failure = Classify(e);
+            response = Failed(request, e.InnerException?.Message ?? e.Message);
+        }
+        finally
+        {
+            if (holdsSlot)
+                connectionSlots!.Release();
+        }
+
+        var end = time.GetTimestamp();
+        var lag = context.ActualStart - context.IntendedStart;
+        var latency = Histograms.Microseconds(called - lag, end, _frequency);
+        var service = Histograms.Microseconds(send, end, _frequency);
+        context.Metrics.Requests.Record(latency, service, failure, sent, received);
+        context.CurrentStep?.Record(latency, service, failure, sent, received);
+        return response;
+    }
+
+    private static HttpResponseMessage Failed(HttpRequestMessage request, string reason) =>
+        new((HttpStatusCode)0) { ReasonPhrase = reason, RequestMessage = request, Content = new ByteArrayContent([]) };
+
+    internal static FailureKind Classify(HttpRequestException exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => FailureKind.ConnectionRefused,
+                    SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown => FailureKind.ConnectionReset,
+                    SocketError.TimedOut => FailureKind.Timeout,
+                    _ => FailureKind.OtherError,
+                };
+            }
+
+            if (e is IOException && e.InnerException is null)
+                return FailureKind.ConnectionReset;
+        }
+
+        return exception.HttpRequestError switch
+        {
+            HttpRequestError.ResponseEnded => FailureKind.ConnectionReset,
+            HttpRequestError.ConnectionError => FailureKind.ConnectionRefused,
+            _ => FailureKind.OtherError,
+        };
+    }
+
+    // Exact wire sizes are not visible through HttpClient; the request line, headers and body are estimated.
+    private static long EstimateRequestBytes(HttpRequestMessage request)
+    {
+        long bytes = request.Method.Method.Length + (request.RequestUri?.PathAndQuery.Length ?? 1) + 40;
+        foreach (var header in request.Headers)
+            bytes += header.Key.Length + 4 + header.Value.Sum(v => v.Length);
+        return bytes + (request.Content?.Headers.ContentLength ?? 0);
+    }
+
+    private static long EstimateHeaderBytes(HttpResponseMessage response)
+    {
+        long bytes = 17;
+        foreach (var header in response.Headers)
+            bytes += header.Key.Length + 4 + header.Value.Sum(v => v.Length);
+        foreach (var header in response.Content.Headers)
+            bytes += header.Key.Length + 4 + header.Value.Sum(v => v.Length);
+        return bytes;
+    }
+}

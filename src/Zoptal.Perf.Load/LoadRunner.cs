@@ -1,0 +1,189 @@
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Thresholds;
+using Zoptal.Perf.Load.Execution;
+using Zoptal.Perf.Load.Metrics;
+using Zoptal.Perf.Load.Scenarios;
+using Zoptal.Perf.Load.Thresholds;
+
+namespace Zoptal.Perf.Load;
+
+/// <summary>What a run needs: scenarios, the load profile (executor, VUs, stages, HTTP, thresholds), the target.</summary>
+public sealed record LoadRunOptions
+{
+    /// <summary>The scenario mix.</summary>
+    public required IReadOnlyList<Scenario> Scenarios { get; init; }
+
+    /// <summary>Executor, VUs, duration, stages, HTTP and thresholds (the config's <c>load</c> section).</summary>
+    public required LoadConfig Load { get; init; }
+
+    /// <summary>The service's base address; relative request URLs resolve against it.</summary>
+    public Uri? BaseAddress { get; init; }
+
+    /// <summary>The service's name, for <c>{service:...}</c> threshold filters.</summary>
+    public string? Service { get; init; }
+
+    /// <summary>The clock (a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where messages go (errors once each, threshold aborts).</summary>
+    public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>When set, HDR interval logs are written here, one file per scenario.</summary>
+    public string? HdrLogDirectory { get; init; }
+}
+
+/// <summary>
+/// Runs a load test: init hooks, the executor, a once-a-second collector (intervals, HDR logs, the generator's
+/// own CPU and memory, progress), thresholds every 2 s (aborting when one with abortOnFail fails past its
+/// delayAbortEval), cleanup hooks. Ctrl+C stops like the end of the duration and keeps what was measured, marked aborted.
+/// </summary>
+public sealed class LoadRunner(LoadRunOptions options)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Raised once a second with what the last second measured.</summary>
+    public event Action<RunProgress>? Progress;
+
+    /// <summary>Runs to the end, or until <paramref name="cancellation"/> fires (then the result is marked aborted).</summary>
+    public async Task<LoadRunResult> RunAsync(CancellationToken cancellation = default)
+    {
+        if (options.Scenarios.Count == 0)
+            throw new ArgumentException("A run needs at least one scenario.", nameof(options));
+        if (options.Scenarios.Select(s => s.Name).Distinct().Count() != options.Scenarios.Count)
+            throw new ArgumentException("Scenario names must be unique.", nameof(options));
+
+        var time = options.Time;
+        var startTime = time.GetUtcNow();
+        using var abort = new CancellationTokenSource();
+        using var external = CancellationTokenSource.CreateLinkedTokenSource(cancellation, abort.Token);
+        string? abortReason = null;
+        await RunHooksAsync(s => s.Init, "init", cancellation).ConfigureAwait(false);
+
+        using var run = new RunState(options.Scenarios, options.Load, options.BaseAddress, time, options.Log, external.Token);
+        var evaluator = new ThresholdEvaluator(run.Metrics, options.Service);
+        var intervals = new List<IntervalSample>();
+        var generator = new List<GeneratorSample>();
+        var sampler = new GeneratorSampler(time);
+        var logs = OpenLogs(startTime);
+        var previous = run.Metrics.Values.ToDictionary(m => m.Name, _ => (Requests: 0L, Errors: 0L, Iterations: 0L, Dropped: 0L));
+        var lastCollect = startTime;
+
+        void Collect(bool final)
+        {
+            var now = time.GetUtcNow();
+            var elapsed = now - startTime;
+            var second = new List<IntervalSample>();
+            foreach (var metrics in run.Metrics.Values)
+            {
+                var (latency, service) = metrics.Requests.Collect();
+                var (iteration, lag) = metrics.Collect();
+                var steps = metrics.Steps.Values.Select(s => (s.Step!, s.Collect())).ToList();
+                if (logs?.GetValueOrDefault(metrics.Name) is { } log)
+                {
+                    log.Append(latency, lastCollect, now, "latency");
+                    log.Append(service, lastCollect, now, "service_time");
+                    log.Append(iteration, lastCollect, now, "iteration_duration");
+                    log.Append(lag, lastCollect, now, "schedule_lag");
+                    foreach (var (step, (stepLatency, stepService)) in steps)
+                    {
+                        log.Append(stepLatency, lastCollect, now, $"{step}/latency");
+                        log.Append(stepService, lastCollect, now, $"{step}/service_time");
+                    }
+                }
+
+                var before = previous[metrics.Name];
+                var current = (Requests: metrics.Requests.Requests, Errors: metrics.Requests.Failed, metrics.Iterations, Dropped: metrics.DroppedIterations);
+                previous[metrics.Name] = current;
+                second.Add(new IntervalSample(elapsed, metrics.Name, current.Requests - before.Requests, current.Errors - before.Errors,
+                    current.Iterations - before.Iterations, current.Dropped - before.Dropped, run.ActiveVus,
+                    Ms(latency, 50), Ms(latency, 95), Ms(latency, 99), Ms(service, 99), Ms(lag, 99)));
+            }
+
+            lastCollect = now;
+            if (!final)
+            {
+                intervals.AddRange(second);
+                generator.Add(sampler.Sample(elapsed));
+                var requests = second.Sum(s => s.Requests);
+                Progress?.Invoke(new RunProgress(elapsed, run.ActiveVus, run.Metrics.Values.Sum(m => m.Requests.Requests),
+                    run.Metrics.Values.Sum(m => m.Requests.Failed), requests, second.Count == 0 ? 0 : second.Max(s => s.LatencyP95), second));
+            }
+        }
+
+        var executor = ExecutorFactory.Create(options.Load).RunAsync(run);
+        var ticks = 0;
+        while (!executor.IsCompleted)
+        {
+            var tick = Task.Delay(Interval, time, CancellationToken.None);
+            await Task.WhenAny(executor, tick).ConfigureAwait(false);
+            if (executor.IsCompleted)
+                break;
+            Collect(final: false);
+            if (++ticks % 2 == 0 && abortReason is null && CheckAbort(evaluator, run) is { } reason)
+            {
+                abortReason = reason;
+                options.Log(reason);
+                abort.Cancel();
+            }
+        }
+
+        await executor.ConfigureAwait(false);
+        Collect(final: true);
+        var duration = time.GetUtcNow() - startTime;
+        if (abortReason is null && cancellation.IsCancellationRequested)
+            abortReason = "interrupted (Ctrl+C or SIGTERM)";
+        foreach (var log in logs?.Values.ToList() ?? [])
+            log.Dispose();
+        await RunHooksAsync(s => s.Cleanup, "cleanup", CancellationToken.None).ConfigureAwait(false);
+
+        var thresholds = options.Load.Thresholds.Select(t => evaluator.Evaluate(t, duration, run.ActiveVus, run.MaxVus)).ToList();
+        var scenarios = run.Metrics.Values.Select(m => new ScenarioResult(
+            m.Name, OperationResult.From(m.Requests), m.Steps.Values.Select(OperationResult.From).OrderBy(s => s.Step).ToList(),
+            m.Iterations, m.FailedIterations, m.InterruptedIterations, m.DroppedIterations,
+            m.Checks.Select(c => new CheckResult(c.Key, c.Value.Passed, c.Value.Failed)).OrderBy(c => c.Name).ToList(),
+            LatencySummary.From(m.IterationDuration), LatencySummary.From(m.ScheduleLag))).ToList();
+        return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, intervals, generator, thresholds);
+    }
+
+    private string? CheckAbort(ThresholdEvaluator evaluator, RunState run)
+    {
+        foreach (var threshold in options.Load.Thresholds.Where(t => t.AbortOnFail && run.Elapsed >= t.DelayAbortEval))
+        {
+            var result = evaluator.Evaluate(threshold, run.Elapsed, run.ActiveVus, run.MaxVus);
+            if (!result.Passed)
+                return $"Threshold {threshold.Selector}: '{threshold.Expression.Text}' failed (actual {result.Actual:0.###}) with abortOnFail; stopping the run.";
+        }
+
+        return null;
+    }
+
+    private Dictionary<string, HdrLogWriter>? OpenLogs(DateTimeOffset startTime)
+    {
+        if (options.HdrLogDirectory is not { } directory)
+            return null;
+        Directory.CreateDirectory(directory);
+        return options.Scenarios.ToDictionary(s => s.Name,
+            s => new HdrLogWriter(File.Create(Path.Combine(directory, $"{s.Name}.hlog")), startTime));
+    }
+
+    private async Task RunHooksAsync(Func<Scenario, Func<ScenarioSetupContext, Task>?> hook, string what, CancellationToken cancellation)
+    {
+        foreach (var scenario in options.Scenarios)
+        {
+            if (hook(scenario) is not { } action)
+                continue;
+            using var http = new HttpClient { BaseAddress = options.BaseAddress };
+            try
+            {
+                await action(new ScenarioSetupContext(http, options.Log, cancellation)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (what == "cleanup")
+            {
+                options.Log($"The cleanup of '{scenario.Name}' failed: {e.Message}");
+            }
+        }
+    }
+
+    private static double Ms(HdrHistogram.HistogramBase histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
+}

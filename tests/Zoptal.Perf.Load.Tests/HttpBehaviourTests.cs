@@ -1,0 +1,202 @@
+using System.Net;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Thresholds;
+using Zoptal.Perf.Load.Metrics;
+using Zoptal.Perf.Load.Scenarios;
+
+namespace Zoptal.Perf.Load.Tests;
+
+/// <summary>The engine against a real Kestrel server on loopback.</summary>
+public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestServer>
+{
+    private static LoadConfig Iterations(int vus, int iterations, HttpConfig? http = null) => new()
+    {
+        Executor = ExecutorKind.PerVuIterations,
+        Vus = vus,
+        Iterations = iterations,
+        Duration = TimeSpan.FromSeconds(30),
+        GracefulStop = TimeSpan.FromSeconds(5),
+        ThinkTime = TimeSpan.Zero,
+        Http = http ?? new HttpConfig(),
+    };
+
+    private static Task<LoadRunResult> Run(Uri baseAddress, LoadConfig load, params Scenario[] scenarios) =>
+        new LoadRunner(new LoadRunOptions { Scenarios = scenarios, Load = load, BaseAddress = baseAddress }).RunAsync();
+
+    [Fact]
+    public async Task Successful_requests_are_counted_timed_and_checked()
+    {
+        var result = await Run(server.Http1, Iterations(2, 25), Scenario.Create("ok", async ctx =>
+        {
+            using var response = await ctx.Http.GetAsync("/ok");
+            ctx.Check("status is 200", response.StatusCode == HttpStatusCode.OK);
+            ctx.Check("body is ok", await response.Content.ReadAsStringAsync() == "ok");
+        }));
+        var scenario = Assert.Single(result.Scenarios);
+        Assert.Equal(50, scenario.Requests.Requests);
+        Assert.Equal(50, scenario.Iterations);
+        Assert.Equal(0, scenario.Requests.Failed);
+        Assert.All(scenario.Checks, c => Assert.Equal((50, 0), (c.Passed, c.Failed)));
+        Assert.Equal(50, scenario.Requests.Latency.Count);
+        Assert.True(scenario.Requests.ServiceTime.P50 > 0);
+        Assert.True(scenario.Requests.Latency.P99 >= scenario.Requests.ServiceTime.P50);
+        Assert.True(scenario.Requests.BytesReceived >= 50 * 2);
+        Assert.False(result.Aborted);
+    }
+
+    [Fact]
+    public async Task Client_and_server_errors_are_failures_by_kind_and_checks_do_not_fail_requests()
+    {
+        var result = await Run(server.Http1, Iterations(1, 10), Scenario.Create("errors", async ctx =>
+        {
+            using var notFound = await ctx.Http.GetAsync("/status/404");
+            using var unavailable = await ctx.Http.GetAsync("/status/503");
+            using var ok = await ctx.Http.GetAsync("/ok");
+            ctx.Check("always false", false);
+        }));
+        var requests = Assert.Single(result.Scenarios).Requests;
+        Assert.Equal(30, requests.Requests);
+        Assert.Equal(10, requests.Failures[FailureKind.Status4xx]);
+        Assert.Equal(10, requests.Failures[FailureKind.Status5xx]);
+        Assert.Equal(20, requests.Failed);
+        Assert.Equal(10, Assert.Single(result.Scenarios).Iterations);
+        Assert.Equal(0, Assert.Single(result.Scenarios).FailedIterations);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_recorded_as_status_0_never_thrown()
+    {
+        HttpStatusCode? seen = null;
+        var result = await Run(TestServer.ClosedPort(), Iterations(1, 5), Scenario.Create("refused", async ctx =>
+        {
+            using var response = await ctx.Http.GetAsync("/ok");
+            seen = response.StatusCode;
+        }));
+        var requests = Assert.Single(result.Scenarios).Requests;
+        Assert.Equal(5, requests.Failures[FailureKind.ConnectionRefused]);
+        Assert.Equal((HttpStatusCode)0, seen);
+        Assert.Equal(0, Assert.Single(result.Scenarios).FailedIterations);
+    }
+
+    [Fact]
+    public async Task A_request_past_the_timeout_is_a_timeout()
+    {
+        var load = Iterations(1, 2, new HttpConfig { Timeout = TimeSpan.FromMilliseconds(200) });
+        var result = await Run(server.Http1, load, Scenario.Create("timeout", async ctx =>
+        {
+            using var response = await ctx.Http.GetAsync("/slow/5000");
+        }));
+        var requests = Assert.Single(result.Scenarios).Requests;
+        Assert.Equal(2, requests.Failures[FailureKind.Timeout]);
+        Assert.InRange(requests.ServiceTime.P50, 190, 1500);
+    }
+
+    [Fact]
+    public async Task Slow_responses_show_in_service_time_and_latency()
+    {
+        var result = await Run(server.Http1, Iterations(2, 3), Scenario.Create("slow", async ctx =>
+        {
+            using var response = await ctx.Http.GetAsync("/slow/150");
+        }));
+        var requests = Assert.Single(result.Scenarios).Requests;
+        Assert.InRange(requests.ServiceTime.Min, 149, 2000);
+        Assert.True(requests.Latency.Min >= requests.ServiceTime.Min);
+    }
+
+    [Fact]
+    public async Task Cancellation_mid_run_stops_within_the_graceful_stop_and_keeps_what_was_measured()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 4, Duration = TimeSpan.FromMinutes(5), GracefulStop = TimeSpan.FromSeconds(2), ThinkTime = TimeSpan.Zero };
+        var started = DateTime.UtcNow;
+        var result = await new LoadRunner(new LoadRunOptions
+        {
+            Scenarios = [Scenario.Create("long", async ctx => { using var r = await ctx.Http.GetAsync("/slow/20", ctx.Cancellation); })],
+            Load = load,
+            BaseAddress = server.Http1,
+        }).RunAsync(cancellation.Token);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(6));
+        Assert.True(result.Aborted);
+        Assert.Contains("interrupted", result.AbortReason);
+        Assert.True(Assert.Single(result.Scenarios).Requests.Requests > 20);
+        Assert.NotEmpty(result.Intervals);
+    }
+
+    [Fact]
+    public async Task A_hung_request_is_cut_at_the_end_of_the_graceful_stop()
+    {
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 2, Duration = TimeSpan.FromSeconds(1), GracefulStop = TimeSpan.FromMilliseconds(500), ThinkTime = TimeSpan.Zero };
+        var started = DateTime.UtcNow;
+        var result = await Run(server.Http1, load, Scenario.Create("hang", async ctx => { using var r = await ctx.Http.GetAsync("/slow/60000"); }));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Assert.Single(result.Scenarios).InterruptedIterations);
+    }
+
+    [Fact]
+    public async Task Cookies_are_kept_per_VU_when_asked()
+    {
+        var load = Iterations(3, 1, new HttpConfig { Cookies = true, ConnectionPool = ConnectionPoolKind.PerVu });
+        var result = await Run(server.Http1, load, Scenario.Create("cookies", async ctx =>
+        {
+            using var set = await ctx.Http.GetAsync($"/cookie/set/vu{ctx.VuId}");
+            using var get = await ctx.Http.GetAsync("/cookie/get");
+            ctx.Check("own cookie", await get.Content.ReadAsStringAsync() == $"vu{ctx.VuId}");
+        }));
+        Assert.Equal((3, 0), (Assert.Single(Assert.Single(result.Scenarios).Checks).Passed, Assert.Single(Assert.Single(result.Scenarios).Checks).Failed));
+    }
+
+    [Fact]
+    public async Task Http2_is_spoken_as_h2c_when_asked()
+    {
+        var result = await Run(server.Http2, Iterations(1, 3, new HttpConfig { Http2 = true }), Scenario.Create("h2", async ctx =>
+        {
+            using var response = await ctx.Http.GetAsync("/version");
+            ctx.Check("HTTP/2", response.Version == HttpVersion.Version20 && await response.Content.ReadAsStringAsync() == "HTTP/2");
+        }));
+        Assert.Equal(3, Assert.Single(Assert.Single(result.Scenarios).Checks).Passed);
+    }
+
+    [Fact]
+    public async Task Steps_have_their_own_metrics_and_weights_mix_scenarios_exactly()
+    {
+        var result = await Run(server.Http1, Iterations(1, 8),
+            Scenario.Create("browse", async ctx =>
+            {
+                await ctx.Step("home", async () => { using var r = await ctx.Http.GetAsync("/ok"); });
+                await ctx.Step("detail", async () => { using var r = await ctx.Http.GetAsync("/slow/5"); });
+            }).WithWeight(3),
+            Scenario.Create("buy", async ctx => { using var r = await ctx.Http.PostAsync("/echo", new StringContent("x")); }));
+        var browse = result.Scenarios.Single(s => s.Name == "browse");
+        Assert.Equal(6, browse.Iterations);
+        Assert.Equal(2, result.Scenarios.Single(s => s.Name == "buy").Iterations);
+        Assert.Equal(["detail", "home"], browse.Steps.Select(s => s.Step));
+        Assert.All(browse.Steps, s => Assert.Equal(6, s.Requests));
+        Assert.Equal(12, browse.Requests.Requests);
+    }
+
+    [Fact]
+    public async Task Thresholds_are_evaluated_at_the_end_and_an_aborting_one_stops_the_run()
+    {
+        var load = new LoadConfig
+        {
+            Executor = ExecutorKind.ConstantVus,
+            Vus = 2,
+            Duration = TimeSpan.FromSeconds(30),
+            GracefulStop = TimeSpan.FromSeconds(1),
+            ThinkTime = TimeSpan.FromMilliseconds(10),
+            Thresholds =
+            [
+                ThresholdDefinition.Parse("http_req_failed", "rate<0.1", abortOnFail: true, delayAbortEval: TimeSpan.FromSeconds(1)),
+                ThresholdDefinition.Parse("http_reqs", "count>0"),
+                ThresholdDefinition.Parse("http_req_duration{scenario:failing}", "p(99)<60000"),
+            ],
+        };
+        var started = DateTime.UtcNow;
+        var result = await Run(server.Http1, load, Scenario.Create("failing", async ctx => { using var r = await ctx.Http.GetAsync("/status/500"); }));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the run was not aborted");
+        Assert.True(result.Aborted);
+        Assert.Contains("http_req_failed", result.AbortReason);
+        Assert.Equal([false, true, true], result.Thresholds.Select(t => t.Passed));
+        Assert.Equal(1.0, result.Thresholds[0].Actual);
+    }
+}
