@@ -249,24 +249,31 @@ internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
         await run.FinishAsync([_drained.Task], run.Load.GracefulStop).ConfigureAwait(false);
     }
 
-    // Real time: a dedicated thread sleeps in 1 ms steps and starts every iteration that is due, stamped with its
-    // intended time, so timer slack shows up as schedule lag instead of shifting the schedule.
+    // Real time: a dedicated thread sleeps until each iteration is due (to the microsecond where the OS allows) and
+    // starts it, stamped with its intended time, so any slack shows up as schedule lag instead of shifting the schedule.
     private void DispatchOnThread(RunState run, int maxVus, WeightedPicker dropPicker)
     {
+        Thread.CurrentThread.Name = "arrival-rate dispatcher";
         var frequency = run.Time.TimestampFrequency;
-        for (long index = 0; !run.StopStarting; index++)
+        long index = 0;
+        while (!run.StopStarting)
         {
-            if (schedule.OffsetOf(index) is not { } offset)
-                return;
-            var due = run.StartTimestamp + (long)(offset.TotalSeconds * frequency);
-            while (!run.StopStarting && run.Time.GetTimestamp() < due)
+            // Start everything that is due, stamped with its intended time, then sleep until the next one is due but at
+            // least 250 µs, so iterations leave in small batches instead of waking a pool thread for each one.
+            var now = run.Time.GetTimestamp();
+            long due;
+            while (true)
             {
-                var remaining = (due - run.Time.GetTimestamp()) * 1000 / frequency;
-                Thread.Sleep((int)Math.Clamp(remaining, 1, 50));
+                if (schedule.OffsetOf(index) is not { } offset)
+                    return;
+                due = run.StartTimestamp + (long)(offset.TotalSeconds * frequency);
+                if (due > now || run.StopStarting)
+                    break;
+                Start(run, due, maxVus, dropPicker);
+                index++;
             }
 
-            if (!run.StopStarting)
-                Start(run, due, maxVus, dropPicker);
+            PreciseSleep.For(Math.Max(100, (due - now) * 1_000_000 / frequency));
         }
     }
 
@@ -316,6 +323,22 @@ internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
             if (Interlocked.Decrement(ref _inFlight) == 0 && _scheduleDone)
                 _drained.TrySetResult();
         }
+    }
+}
+
+/// <summary>Sleeps for microseconds: libc's usleep on Linux (about 60 µs of slack), 1 ms steps elsewhere.</summary>
+internal static class PreciseSleep
+{
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "usleep")]
+    private static extern int USleep(uint microseconds);
+
+    public static void For(long microseconds)
+    {
+        var wait = Math.Clamp(microseconds, 50, 50_000);
+        if (OperatingSystem.IsLinux())
+            USleep((uint)wait);
+        else
+            Thread.Sleep((int)Math.Max(1, wait / 1000));
     }
 }
 

@@ -27,6 +27,34 @@ internal sealed class RunState : IDisposable
         Metrics = scenarios.ToDictionary(s => s.Name, s => new ScenarioMetrics(s.Name));
         Http = new HttpClientPool(load.Http, baseAddress, time);
         StartTimestamp = time.GetTimestamp();
+        _sweeper = Task.Run(SweepTimeoutsAsync);
+    }
+
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(50);
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Task _sweeper;
+
+    // Enforces request timeouts for all VUs every 50 ms, instead of a timer per request.
+    private async Task SweepTimeoutsAsync()
+    {
+        while (!_disposed.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SweepInterval, Time, _disposed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = Time.GetTimestamp();
+            lock (_allVus)
+            {
+                foreach (var vu in _allVus)
+                    vu.ExpireTimeout(now);
+            }
+        }
     }
 
     public IReadOnlyList<Scenario> Scenarios { get; }
@@ -109,6 +137,9 @@ internal sealed class RunState : IDisposable
 
     public void Dispose()
     {
+        _disposed.Cancel();
+        _sweeper.Wait();
+        _disposed.Dispose();
         lock (_allVus)
         {
             foreach (var vu in _allVus)

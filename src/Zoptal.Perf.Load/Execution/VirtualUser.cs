@@ -3,6 +3,9 @@ using Zoptal.Perf.Load.Scenarios;
 
 namespace Zoptal.Perf.Load.Execution;
 
+/// <summary>A request's timeout source; <paramref name="Swept"/> when the run's sweeper enforces it.</summary>
+internal readonly record struct RequestTimeout(CancellationTokenSource Source, bool Swept);
+
 /// <summary>
 /// A virtual user: its own HTTP client, context and state, and a cancellation source linked to the run's hard stop
 /// (cancelled on its own when a ramp-down's graceful time runs out). Picks scenarios by weight, exactly in proportion.
@@ -20,6 +23,7 @@ public sealed class VirtualUser : IDisposable
         _run = run;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.HardStop);
         _currentWeights = new int[run.Scenarios.Count];
+        _cachedSource = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
         Context = new ScenarioContext(this, run.Http.CreateClient(this));
     }
 
@@ -36,6 +40,60 @@ public sealed class VirtualUser : IDisposable
     internal TimeSpan ThinkTime => _lastScenario?.ThinkTime ?? TimeSpan.Zero;
 
     internal void Log(string message) => _run.Log(message);
+
+    // Per-request timeouts without a timer on the hot path: the VU's first request uses a reusable source and a
+    // deadline that the run's sweeper checks; _deadline is 0 when idle and -1 once the sweeper has taken the request.
+    private CancellationTokenSource? _cachedSource;
+    private CancellationTokenSource? _timedSource;
+    private long _deadline;
+
+    internal RequestTimeout BeginRequest(CancellationToken callerToken, TimeSpan timeout)
+    {
+        if ((!callerToken.CanBeCanceled || callerToken == _cancellation.Token) && Interlocked.Exchange(ref _cachedSource, null) is { } cached)
+        {
+            Volatile.Write(ref _timedSource, cached);
+            Volatile.Write(ref _deadline, _run.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _run.Time.TimestampFrequency));
+            return new RequestTimeout(cached, Swept: true);
+        }
+
+        // A second request of the same VU at once, or a caller's own token: a source with its own timer.
+        var own = callerToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, _cancellation.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
+        own.CancelAfter(timeout);
+        return new RequestTimeout(own, Swept: false);
+    }
+
+    internal void EndRequest(RequestTimeout lease)
+    {
+        if (!lease.Swept)
+        {
+            lease.Source.Dispose();
+            return;
+        }
+
+        Volatile.Write(ref _timedSource, null);
+        var expired = Interlocked.Exchange(ref _deadline, 0) == -1;
+        // An expired source may still be cancelled by the sweeper, and a cancelled one cannot be reset: start afresh.
+        var next = !expired && lease.Source.TryReset() ? lease.Source : CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
+        if (!expired && next != lease.Source)
+            lease.Source.Dispose();
+        Volatile.Write(ref _cachedSource, next);
+    }
+
+    /// <summary>
+    /// The sweeper's check. The compare-and-swap succeeds only while the same request (the same deadline) is in
+    /// flight, so a request that ended meanwhile, or the next one reusing the source, is never cancelled by mistake.
+    /// </summary>
+    internal void ExpireTimeout(long now)
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline <= 0 || now < deadline)
+            return;
+        var source = Volatile.Read(ref _timedSource);
+        if (source is not null && Interlocked.CompareExchange(ref _deadline, -1, deadline) == deadline)
+            source.Cancel();
+    }
 
     internal void Retire(TimeSpan gracefulRampDown)
     {
@@ -104,6 +162,7 @@ public sealed class VirtualUser : IDisposable
     public void Dispose()
     {
         Context.Http.Dispose();
+        _cachedSource?.Dispose();
         _cancellation.Dispose();
     }
 }

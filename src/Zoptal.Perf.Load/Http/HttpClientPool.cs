@@ -72,7 +72,7 @@ internal sealed class HttpClientPool : IDisposable
         ConnectTimeout = _config.ConnectTimeout,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = _config.MaxConnections ?? int.MaxValue,
+        MaxConnectionsPerServer = _config.MaxConnections ?? HttpConfig.DefaultMaxConnections,
         UseCookies = _config.Cookies,
         CookieContainer = new CookieContainer(),
         EnableMultipleHttp2Connections = true,
