@@ -18,6 +18,17 @@ public sealed record OperationResult(
     HistogramBase LatencyHistogram,
     HistogramBase ServiceTimeHistogram)
 {
+    /// <summary>The exact merge of several results of the same scenario or step.</summary>
+    public static OperationResult Merge(IEnumerable<OperationResult> parts)
+    {
+        var list = parts.ToList();
+        var latency = HdrLog.Merge(list.Select(p => p.LatencyHistogram));
+        var service = HdrLog.Merge(list.Select(p => p.ServiceTimeHistogram));
+        return new OperationResult(list[0].Scenario, list[0].Step, list.Sum(p => p.Requests), list.Sum(p => p.Failed),
+            Enum.GetValues<FailureKind>().ToDictionary(k => k, k => list.Sum(p => p.Failures[k])),
+            list.Sum(p => p.BytesSent), list.Sum(p => p.BytesReceived), LatencySummary.From(latency), LatencySummary.From(service), latency, service);
+    }
+
     internal static OperationResult From(OperationMetrics m) => new(
         m.Scenario, m.Step, m.Requests, m.Failed,
         Enum.GetValues<FailureKind>().ToDictionary(k => k, m.Failures),
@@ -38,7 +49,9 @@ public sealed record ScenarioResult(
     long DroppedIterations,
     IReadOnlyList<CheckResult> Checks,
     LatencySummary IterationDuration,
-    LatencySummary ScheduleLag);
+    LatencySummary ScheduleLag,
+    HistogramBase IterationDurationHistogram,
+    HistogramBase ScheduleLagHistogram);
 
 /// <summary>A finished (or aborted) run: complete and self-describing, so a report needs nothing else.</summary>
 public sealed record LoadRunResult(
@@ -66,6 +79,31 @@ public sealed record LoadRunResult(
 
     /// <summary>True when the generator's own CPU passed 80 % in any second: then the numbers measure the generator too.</summary>
     public bool GeneratorWasBottleneck => Generator.Any(g => g.CpuPercent > 80);
+
+    /// <summary>
+    /// One result from runs of several generators (or several runs): counters add, histograms merge exactly, so the
+    /// merged percentiles are true percentiles of all requests, not a maximum or average of percentiles.
+    /// Thresholds must be evaluated again on the merged result by the caller; per-second series are concatenated.
+    /// </summary>
+    public static LoadRunResult Merge(IReadOnlyList<LoadRunResult> results)
+    {
+        if (results.Count == 0)
+            throw new ArgumentException("Nothing to merge.", nameof(results));
+        var scenarios = results.SelectMany(r => r.Scenarios).GroupBy(s => s.Name).Select(g => new ScenarioResult(
+            g.Key,
+            OperationResult.Merge(g.Select(s => s.Requests)),
+            g.SelectMany(s => s.Steps).GroupBy(s => s.Step).Select(steps => OperationResult.Merge(steps)).ToList(),
+            g.Sum(s => s.Iterations), g.Sum(s => s.FailedIterations), g.Sum(s => s.InterruptedIterations), g.Sum(s => s.DroppedIterations),
+            g.SelectMany(s => s.Checks).GroupBy(c => c.Name).Select(c => new CheckResult(c.Key, c.Sum(x => x.Passed), c.Sum(x => x.Failed))).ToList(),
+            LatencySummary.From(HdrLog.Merge(g.Select(s => s.IterationDurationHistogram))),
+            LatencySummary.From(HdrLog.Merge(g.Select(s => s.ScheduleLagHistogram))),
+            HdrLog.Merge(g.Select(s => s.IterationDurationHistogram)),
+            HdrLog.Merge(g.Select(s => s.ScheduleLagHistogram)))).ToList();
+        return new LoadRunResult(
+            results.Min(r => r.StartTime), results.Max(r => r.Duration), results.Any(r => r.Aborted),
+            string.Join("; ", results.Select(r => r.AbortReason).OfType<string>()) is { Length: > 0 } reasons ? reasons : null,
+            results.Sum(r => r.VusMax), scenarios, [.. results.SelectMany(r => r.Intervals)], [.. results.SelectMany(r => r.Generator)], []);
+    }
 }
 
 /// <summary>What the console shows each second.</summary>

@@ -141,7 +141,7 @@ public sealed class LoadRunner(LoadRunOptions options)
             m.Name, OperationResult.From(m.Requests), m.Steps.Values.Select(OperationResult.From).OrderBy(s => s.Step).ToList(),
             m.Iterations, m.FailedIterations, m.InterruptedIterations, m.DroppedIterations,
             m.Checks.Select(c => new CheckResult(c.Key, c.Value.Passed, c.Value.Failed)).OrderBy(c => c.Name).ToList(),
-            LatencySummary.From(m.IterationDuration), LatencySummary.From(m.ScheduleLag))).ToList();
+            LatencySummary.From(m.IterationDuration), LatencySummary.From(m.ScheduleLag), m.IterationDuration.Copy(), m.ScheduleLag.Copy())).ToList();
         return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, intervals, generator, thresholds);
     }
 

@@ -104,6 +104,28 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
     }
 
     [Fact]
+    public async Task Progress_is_reported_each_second_and_results_of_two_generators_merge_exactly()
+    {
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 2, Duration = TimeSpan.FromMilliseconds(2500), GracefulStop = TimeSpan.FromSeconds(1), ThinkTime = TimeSpan.FromMilliseconds(5) };
+        var progress = new List<RunProgress>();
+        var runner = new LoadRunner(new LoadRunOptions { Scenarios = [Scenario.Create("ok", async ctx => { using var r = await ctx.Http.GetAsync("/ok"); })], Load = load, BaseAddress = server.Http1 });
+        runner.Progress += p => progress.Add(p);
+        var first = await runner.RunAsync();
+        Assert.InRange(progress.Count, 2, 3);
+        Assert.All(progress, p => Assert.True(p.RequestsPerSecond > 0));
+        Assert.Equal(progress.Count, first.Intervals.Count);
+
+        var second = await Run(server.Http1, Iterations(1, 40), Scenario.Create("ok", async ctx => { using var r = await ctx.Http.GetAsync("/slow/2"); }));
+        var merged = LoadRunResult.Merge([first, second]);
+        var requests = Assert.Single(merged.Scenarios).Requests;
+        Assert.Equal(first.TotalRequests + second.TotalRequests, requests.Requests);
+        Assert.Equal(requests.Requests, requests.LatencyHistogram.TotalCount);
+        var all = HdrLog.Merge([first.Scenarios[0].Requests.LatencyHistogram, second.Scenarios[0].Requests.LatencyHistogram]);
+        Assert.Equal(all.GetValueAtPercentile(99), requests.LatencyHistogram.GetValueAtPercentile(99));
+        Assert.Equal(first.Scenarios[0].Iterations + second.Scenarios[0].Iterations, merged.Scenarios[0].IterationDuration.Count);
+    }
+
+    [Fact]
     public async Task Cancellation_mid_run_stops_within_the_graceful_stop_and_keeps_what_was_measured()
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
