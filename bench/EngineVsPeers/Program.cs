@@ -82,7 +82,7 @@ var think = K6Duration.Parse(Arg("think", "0"));
 var target = url; // parsed once, as wrk does
 var scenario = Scenario.Create("get", async ctx =>
 {
-    using var response = await ctx.Http.GetAsync(target, ctx.Cancellation);
+    using var response = await ctx.Http.GetAsync(target);
 }).WithThinkTime(think);
 
 var options = new LoadRunOptions { Scenarios = [scenario], Load = load, BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)) };

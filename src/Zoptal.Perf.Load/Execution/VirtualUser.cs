@@ -4,7 +4,7 @@ using Zoptal.Perf.Load.Scenarios;
 namespace Zoptal.Perf.Load.Execution;
 
 /// <summary>A request's timeout source; <paramref name="Swept"/> when the run's sweeper enforces it.</summary>
-internal readonly record struct RequestTimeout(CancellationTokenSource Source, bool Swept);
+internal readonly record struct RequestTimeout(CancellationTokenSource Source, bool Swept, CancellationTokenRegistration Registration);
 
 /// <summary>
 /// A virtual user: its own HTTP client, context and state, and a cancellation source linked to the run's hard stop
@@ -49,19 +49,21 @@ public sealed class VirtualUser : IDisposable
 
     internal RequestTimeout BeginRequest(CancellationToken callerToken, TimeSpan timeout)
     {
-        if ((!callerToken.CanBeCanceled || callerToken == _cancellation.Token) && Interlocked.Exchange(ref _cachedSource, null) is { } cached)
+        if (Interlocked.Exchange(ref _cachedSource, null) is { } cached)
         {
             Volatile.Write(ref _timedSource, cached);
             Volatile.Write(ref _deadline, _run.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _run.Time.TimestampFrequency));
-            return new RequestTimeout(cached, Swept: true);
+            // HttpClient always passes a token of its own; a registration on it is far cheaper than a linked source.
+            var registration = callerToken.CanBeCanceled
+                ? callerToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), cached)
+                : default;
+            return new RequestTimeout(cached, Swept: true, registration);
         }
 
-        // A second request of the same VU at once, or a caller's own token: a source with its own timer.
-        var own = callerToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, _cancellation.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
+        // A second request of the same VU at once: a source with its own timer.
+        var own = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _cancellation.Token);
         own.CancelAfter(timeout);
-        return new RequestTimeout(own, Swept: false);
+        return new RequestTimeout(own, Swept: false, default);
     }
 
     internal void EndRequest(RequestTimeout lease)
@@ -71,6 +73,8 @@ public sealed class VirtualUser : IDisposable
             lease.Source.Dispose();
             return;
         }
+
+        lease.Registration.Dispose();
 
         Volatile.Write(ref _timedSource, null);
         var expired = Interlocked.Exchange(ref _deadline, 0) == -1;

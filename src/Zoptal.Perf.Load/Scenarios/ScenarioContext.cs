@@ -17,7 +17,11 @@ public sealed class ScenarioContext
         Http = http;
     }
 
-    /// <summary>The VU's HTTP client; relative URLs resolve against the service's base URL. Failures never throw: they come back as status 0.</summary>
+    /// <summary>
+    /// The VU's HTTP client; relative URLs resolve against the service's base URL. Failures never throw: they come
+    /// back as status 0. Its requests stop with the run by themselves: passing <see cref="Cancellation"/> is not
+    /// needed (and makes HttpClient allocate a token source per request).
+    /// </summary>
     public HttpClient Http { get; }
 
     /// <summary>The VU's number, from 1.</summary>
