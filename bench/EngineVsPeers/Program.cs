@@ -16,10 +16,9 @@ using Zoptal.Perf.Load.Scenarios;
 //   load --url U --vus N --duration D  our engine, closed model (constant-vus), prints one JSON line
 //   load --url U --rate R --duration D [--max-connections C] [--max-vus V]   open model (constant-arrival-rate)
 //   load --url U --vus N --duration D --think T                             many VUs held with think time
-// Socket completions run inline on the epoll threads instead of hopping to the thread pool, as wrk's event loop does.
-// Read when sockets are first used, so it is set before anything else runs.
+// The generator's runtime setting, before anything opens a socket (the server keeps .NET's defaults).
 if (args.FirstOrDefault() == "load")
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+    LoadRuntime.UseInlineSocketCompletions();
 var arguments = args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 string Arg(string name, string fallback) => arguments.GetValueOrDefault(name, fallback);
 
