@@ -8,11 +8,9 @@ namespace Zoptal.Perf.Load.Metrics;
 /// </summary>
 public sealed class OperationMetrics
 {
-    private readonly Recorder _latency = Histograms.CreateRecorder();
-    private readonly Recorder _serviceTime = Histograms.CreateRecorder();
+    private readonly IntervalRecorder _latency = new();
+    private readonly IntervalRecorder _serviceTime = new();
     private readonly long[] _failures = new long[Enum.GetValues<FailureKind>().Length];
-    private HistogramBase? _latencyInterval;
-    private HistogramBase? _serviceInterval;
     private long _requests;
     private long _bytesSent;
     private long _bytesReceived;
@@ -31,10 +29,10 @@ public sealed class OperationMetrics
     public string? Step { get; }
 
     /// <summary>Everything recorded so far (updated by <see cref="Collect"/>).</summary>
-    public HistogramBase Latency { get; } = Histograms.Create();
+    public HistogramBase Latency => _latency.Total;
 
     /// <summary>Everything recorded so far (updated by <see cref="Collect"/>).</summary>
-    public HistogramBase ServiceTime { get; } = Histograms.Create();
+    public HistogramBase ServiceTime => _serviceTime.Total;
 
     /// <summary>Requests completed (with or without success).</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -54,8 +52,8 @@ public sealed class OperationMetrics
     /// <summary>Records one request.</summary>
     public void Record(long latencyMicroseconds, long serviceMicroseconds, FailureKind? failure, long bytesSent, long bytesReceived)
     {
-        _latency.RecordMicroseconds(latencyMicroseconds);
-        _serviceTime.RecordMicroseconds(serviceMicroseconds);
+        _latency.Record(latencyMicroseconds);
+        _serviceTime.Record(serviceMicroseconds);
         Interlocked.Increment(ref _requests);
         if (failure is { } kind)
             Interlocked.Increment(ref _failures[(int)kind]);
@@ -66,12 +64,5 @@ public sealed class OperationMetrics
     }
 
     /// <summary>Takes the interval's histograms, adds them to the totals, and returns them (valid until the next call).</summary>
-    public (HistogramBase Latency, HistogramBase ServiceTime) Collect()
-    {
-        _latencyInterval = _latency.GetIntervalHistogram(_latencyInterval);
-        _serviceInterval = _serviceTime.GetIntervalHistogram(_serviceInterval);
-        Latency.Add(_latencyInterval);
-        ServiceTime.Add(_serviceInterval);
-        return (_latencyInterval, _serviceInterval);
-    }
+    public (HistogramBase Latency, HistogramBase ServiceTime) Collect() => (_latency.Collect(), _serviceTime.Collect());
 }

@@ -28,10 +28,8 @@ public sealed class CheckCounter
 public sealed class ScenarioMetrics
 {
     private readonly ConcurrentDictionary<string, OperationMetrics> _steps = new();
-    private readonly Recorder _iterationDuration = Histograms.CreateRecorder();
-    private readonly Recorder _scheduleLag = Histograms.CreateRecorder();
-    private HistogramBase? _iterationInterval;
-    private HistogramBase? _lagInterval;
+    private readonly IntervalRecorder _iterationDuration = new();
+    private readonly IntervalRecorder _scheduleLag = new();
     private long _iterations;
     private long _failedIterations;
     private long _interruptedIterations;
@@ -57,10 +55,10 @@ public sealed class ScenarioMetrics
     public ConcurrentDictionary<string, CheckCounter> Checks { get; } = new();
 
     /// <summary>Iteration durations so far.</summary>
-    public HistogramBase IterationDuration { get; } = Histograms.Create();
+    public HistogramBase IterationDuration => _iterationDuration.Total;
 
     /// <summary>How late open-model iterations started against their schedule.</summary>
-    public HistogramBase ScheduleLag { get; } = Histograms.Create();
+    public HistogramBase ScheduleLag => _scheduleLag.Total;
 
     /// <summary>Iterations that completed (whatever their requests returned).</summary>
     public long Iterations => Interlocked.Read(ref _iterations);
@@ -79,7 +77,7 @@ public sealed class ScenarioMetrics
 
     internal void RecordIteration(long microseconds, bool failed)
     {
-        _iterationDuration.RecordMicroseconds(microseconds);
+        _iterationDuration.Record(microseconds);
         Interlocked.Increment(ref _iterations);
         if (failed)
             Interlocked.Increment(ref _failedIterations);
@@ -87,18 +85,11 @@ public sealed class ScenarioMetrics
 
     internal void RecordInterrupted() => Interlocked.Increment(ref _interruptedIterations);
 
-    internal void RecordScheduleLag(long microseconds) => _scheduleLag.RecordMicroseconds(microseconds);
+    internal void RecordScheduleLag(long microseconds) => _scheduleLag.Record(microseconds);
 
     internal void RecordDropped() => Interlocked.Increment(ref _dropped);
 
     internal void RecordCheck(string name, bool passed) => Checks.GetOrAdd(name, _ => new CheckCounter()).Record(passed);
 
-    internal (HistogramBase IterationDuration, HistogramBase ScheduleLag) Collect()
-    {
-        _iterationInterval = _iterationDuration.GetIntervalHistogram(_iterationInterval);
-        _lagInterval = _scheduleLag.GetIntervalHistogram(_lagInterval);
-        IterationDuration.Add(_iterationInterval);
-        ScheduleLag.Add(_lagInterval);
-        return (_iterationInterval, _lagInterval);
-    }
+    internal (HistogramBase IterationDuration, HistogramBase ScheduleLag) Collect() => (_iterationDuration.Collect(), _scheduleLag.Collect());
 }
