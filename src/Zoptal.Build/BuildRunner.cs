@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Build;
 
@@ -13,7 +14,7 @@ public static class BuildRunner
         var verbosity = ReadVerbosity(arguments);
         var gitHub = new GitHubActionsContext(invocation.Environment);
         var host = arguments.Get("host")?.Values.FirstOrDefault();
-        var onGitHub = host is null ? gitHub.IsRunning : ParameterNames.Normalize(host) == "githubactions";
+        var onGitHub = host is null ? gitHub.IsRunning : NameCase.Normalize(host) == "githubactions";
         var output = new BuildOutput(invocation.Output, invocation.Masker, verbosity ?? Verbosity.Normal, onGitHub);
         Log.Output = output;
         try
@@ -316,7 +317,7 @@ public static class BuildRunner
         if (arguments.Get("verbosity") is not { } argument)
             return Verbosity.Normal;
         var text = argument.Values.FirstOrDefault() ?? string.Empty;
-        return Enum.GetValues<Verbosity>().Cast<Verbosity?>().FirstOrDefault(v => ParameterNames.Normalize(v.ToString()!) == ParameterNames.Normalize(text));
+        return Enum.GetValues<Verbosity>().Cast<Verbosity?>().FirstOrDefault(v => NameCase.Normalize(v.ToString()!) == NameCase.Normalize(text));
     }
 
     private static void WriteLogo(BuildOutput output)

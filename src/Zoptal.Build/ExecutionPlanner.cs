@@ -14,7 +14,7 @@ public static class ExecutionPlanner
 {
     /// <summary>Finds a target by name: case-insensitive, dashes ignored (<c>load-test</c> = <c>LoadTest</c>).</summary>
     public static ExecutableTarget? Find(IReadOnlyList<ExecutableTarget> targets, string name) =>
-        targets.FirstOrDefault(t => ParameterNames.Normalize(t.Name) == ParameterNames.Normalize(name));
+        targets.FirstOrDefault(t => NameCase.Normalize(t.Name) == NameCase.Normalize(name));
 
     /// <summary>Resolves names to targets, or throws an error that lists the known targets.</summary>
     public static IReadOnlyList<ExecutableTarget> Resolve(IReadOnlyList<ExecutableTarget> targets, IEnumerable<string> names)
@@ -25,7 +25,7 @@ public static class ExecutionPlanner
             var target = Find(targets, name);
             if (target is null)
             {
-                var suggestion = Suggestions.Closest(name, targets.Select(t => t.Name), ParameterNames.Normalize);
+                var suggestion = Suggestions.Closest(name, targets.Select(t => t.Name), NameCase.Normalize);
                 var hint = suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?";
                 throw new PlanningException(
                     $"Target '{name}' is not defined.{hint} Available targets: {string.Join(", ", targets.Select(t => t.Name))}.");

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Build;
 
@@ -84,7 +85,7 @@ internal sealed class TargetDefinition : ITargetDefinition
         }
 
         var name = requirement.Body is MemberExpression member
-            ? "--" + ParameterNames.ToKebabCase(member.Member.Name)
+            ? "--" + NameCase.ToKebabCase(member.Member.Name)
             : requirement.Body.ToString();
         Requirements.Add(new TargetRequirement(() => HasValue(evaluate()), $"requires parameter '{name}' to have a value"));
         return this;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Build;
 
@@ -159,7 +160,7 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
 
     private static string ArtifactName(string path) => path.TrimEnd('/').Split('/').Last();
 
-    private static string ToUpperSnakeCase(string name) => ParameterNames.ToKebabCase(name).Replace('-', '_').ToUpperInvariant();
+    private static string ToUpperSnakeCase(string name) => NameCase.ToKebabCase(name).Replace('-', '_').ToUpperInvariant();
 }
 
 /// <summary>One job of a generated workflow: the targets it invokes and how it relates to the other jobs.</summary>

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core.Text;
 namespace Zoptal.Build;
 
 /// <summary>
@@ -38,17 +39,17 @@ public sealed class CommandLineArguments
 
             for (; i < args.Count && !IsName(args[i]); i++)
                 values.Add(args[i]);
-            result._named[ParameterNames.Normalize(token)] = new NamedArgument(token, values);
+            result._named[NameCase.Normalize(token)] = new NamedArgument(token, values);
         }
 
         return result;
     }
 
     /// <summary>The argument with this name (any spelling), or null.</summary>
-    public NamedArgument? Get(string name) => _named.GetValueOrDefault(ParameterNames.Normalize(name));
+    public NamedArgument? Get(string name) => _named.GetValueOrDefault(NameCase.Normalize(name));
 
     /// <summary>Whether the argument was given.</summary>
-    public bool Has(string name) => _named.ContainsKey(ParameterNames.Normalize(name));
+    public bool Has(string name) => _named.ContainsKey(NameCase.Normalize(name));
 
     private static bool IsName(string token) =>
         token.Length > 1 && token[0] == '-' && (char.IsLetter(token[1]) || (token.Length > 2 && token[1] == '-' && char.IsLetter(token[2])));

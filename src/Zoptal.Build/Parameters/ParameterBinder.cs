@@ -66,10 +66,10 @@ public sealed class ParameterBinder(
         var known = parameters.Select(p => p.Name).Concat(BuiltIns).ToList();
         foreach (var argument in arguments.Named)
         {
-            if (known.Any(k => ParameterNames.Normalize(k) == ParameterNames.Normalize(argument.Name)))
+            if (known.Any(k => NameCase.Normalize(k) == NameCase.Normalize(argument.Name)))
                 continue;
-            var suggestion = Suggestions.Closest(argument.Name, known, ParameterNames.Normalize);
-            var hint = suggestion is null ? " Run with --help to see the parameters." : $" Did you mean '--{ParameterNames.ToKebabCase(suggestion)}'?";
+            var suggestion = Suggestions.Closest(argument.Name, known, NameCase.Normalize);
+            var hint = suggestion is null ? " Run with --help to see the parameters." : $" Did you mean '--{NameCase.ToKebabCase(suggestion)}'?";
             errors.Add($"Unknown argument '--{argument.Name}'.{hint}");
         }
     }
@@ -84,7 +84,7 @@ public sealed class ParameterBinder(
 
         foreach (var (file, values) in files)
         {
-            var match = values.FirstOrDefault(kv => ParameterNames.Normalize(kv.Key) == ParameterNames.Normalize(parameter.Name));
+            var match = values.FirstOrDefault(kv => NameCase.Normalize(kv.Key) == NameCase.Normalize(parameter.Name));
             if (match.Key is not null && match.Value.ValueKind != JsonValueKind.Null)
                 return new ParameterSource(file, ToStrings(match.Value));
         }
@@ -97,9 +97,9 @@ public sealed class ParameterBinder(
         if (environment.TryGetValue(parameter.Name, out var exact))
             return FromVariable(parameter, parameter.Name, exact);
 
-        var normalized = ParameterNames.Normalize(parameter.Name);
+        var normalized = NameCase.Normalize(parameter.Name);
         var matches = environment
-            .Where(kv => ParameterNames.Normalize(kv.Key) is var n && (n == normalized || n == "nuke" + normalized))
+            .Where(kv => NameCase.Normalize(kv.Key) is var n && (n == normalized || n == "nuke" + normalized))
             .ToList();
         if (matches.Select(m => m.Value).Distinct().Count() > 1)
         {
@@ -162,7 +162,7 @@ public sealed class ParameterBinder(
             }
 
             var known = parameters.Select(p => p.Name).ToList();
-            foreach (var key in values.Keys.Where(k => !known.Any(n => ParameterNames.Normalize(n) == ParameterNames.Normalize(k))))
+            foreach (var key in values.Keys.Where(k => !known.Any(n => NameCase.Normalize(n) == NameCase.Normalize(k))))
                 Warnings.Add($"{display}: '{key}' is not a parameter of this build; it is ignored.");
             result.Insert(0, (display, values));
         }

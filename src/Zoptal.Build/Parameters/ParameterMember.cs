@@ -1,4 +1,5 @@
 using System.Reflection;
+using Zoptal.Perf.Core.Text;
 
 namespace Zoptal.Build;
 
@@ -23,7 +24,7 @@ public sealed class ParameterMember
     public string Name { get; }
 
     /// <summary>The name as written on the command line: <c>--results-dir</c>.</summary>
-    public string DisplayName => "--" + ParameterNames.ToKebabCase(Name);
+    public string DisplayName => "--" + NameCase.ToKebabCase(Name);
 
     /// <summary>Text for <c>--help</c> and the schema.</summary>
     public string? Description { get; }

@@ -75,7 +75,7 @@ public static class ParameterValueConverter
     }
 
     /// <summary>Enum members as written on the command line: <c>ramping-vus</c>.</summary>
-    public static IEnumerable<string> EnumNames(Type enumType) => Enum.GetNames(enumType).Select(ParameterNames.ToKebabCase);
+    public static IEnumerable<string> EnumNames(Type enumType) => Enum.GetNames(enumType).Select(NameCase.ToKebabCase);
 
     /// <summary>Formats a value for help text and messages.</summary>
     public static string Format(object? value) => value switch
@@ -84,7 +84,7 @@ public static class ParameterValueConverter
         string s => s,
         bool b => b ? "true" : "false",
         TimeSpan t => K6Duration.Format(t),
-        Enum e => ParameterNames.ToKebabCase(e.ToString()),
+        Enum e => NameCase.ToKebabCase(e.ToString()),
         double d => d.ToString(CultureInfo.InvariantCulture),
         Array a => string.Join(" ", a.Cast<object?>().Select(Format)),
         _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
@@ -123,7 +123,7 @@ public static class ParameterValueConverter
             return s.Length > 0 ? AbsolutePath.Create(s, rootDirectory) : throw Invalid(t);
         if (t.IsEnum)
         {
-            var name = Enum.GetNames(t).FirstOrDefault(n => ParameterNames.Normalize(n) == ParameterNames.Normalize(s));
+            var name = Enum.GetNames(t).FirstOrDefault(n => NameCase.Normalize(n) == NameCase.Normalize(s));
             return name is not null ? Enum.Parse(t, name) : throw Invalid(t);
         }
 

@@ -67,7 +67,7 @@ public sealed record EffectiveSettings(PerfConfig Config, IReadOnlyList<ServiceC
         yield return $"Config:    {Config.SourcePath}";
         yield return $"Services:  {string.Join(", ", Services.Select(s => s.Embedded ? $"{s.Name} (embedded)" : $"{s.Name} ({s.BaseUrl})"))}";
         yield return $"Mode:      {(Concurrent ? "concurrent (all services at once)" : "sequential (one service after another)")}";
-        yield return $"Load:      {YamlObject.ToKebab(load.Executor.ToString())}, {load.Vus} VUs for {K6Duration.Format(load.Duration)}" +
+        yield return $"Load:      {NameCase.ToKebabCase(load.Executor.ToString())}, {load.Vus} VUs for {K6Duration.Format(load.Duration)}" +
                      (load.Executor == ExecutorKind.RampingVus
                          ? $"; stages {string.Join(" → ", load.EffectiveStages().Select(s => $"{s.Target} in {K6Duration.Format(s.Duration)}"))}"
                          : string.Empty);

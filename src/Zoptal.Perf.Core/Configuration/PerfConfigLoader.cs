@@ -342,7 +342,7 @@ public static partial class PerfConfigLoader
                 load.Context.Error(at, load.ChildPath("executor"), "ramping-arrival-rate needs 'stages' (target rates)");
                 break;
             case ExecutorKind.PerVuIterations or ExecutorKind.SharedIterations when config.Iterations is null:
-                load.Context.Error(at, load.ChildPath("executor"), $"{YamlObject.ToKebab(executor.ToString())} needs 'iterations'");
+                load.Context.Error(at, load.ChildPath("executor"), $"{NameCase.ToKebabCase(executor.ToString())} needs 'iterations'");
                 break;
         }
 

@@ -216,12 +216,11 @@ internal sealed class YamlObject
         var (text, node) = Text(key, what, false);
         if (text is null)
             return null;
-        static string Normalize(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
         var names = System.Enum.GetNames<T>();
-        var match = names.FirstOrDefault(n => Normalize(n) == Normalize(text));
+        var match = names.FirstOrDefault(n => NameCase.Normalize(n) == NameCase.Normalize(text));
         if (match is not null)
             return System.Enum.Parse<T>(match);
-        var allowed = names.Select(ToKebab).ToList();
+        var allowed = names.Select(NameCase.ToKebabCase).ToList();
         var suggestion = Suggestions.Closest(text, allowed);
         _context.Error(node!, ChildPath(key), $"'{text}' is not {what}",
             (suggestion is null ? string.Empty : $"did you mean '{suggestion}'? ") + $"allowed: {string.Join(", ", allowed)}");
@@ -334,7 +333,4 @@ internal sealed class YamlObject
         _context.Error(node, ChildPath(key), $"{value} is out of range", $"allowed: {min} to {max}");
         return false;
     }
-
-    internal static string ToKebab(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

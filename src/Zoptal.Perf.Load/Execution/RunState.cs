@@ -19,7 +19,6 @@ internal sealed class RunState : IDisposable
     public RunState(IReadOnlyList<Scenario> scenarios, LoadConfig load, Uri? baseAddress, TimeProvider time, Action<string> log, CancellationToken external)
     {
         Scenarios = scenarios;
-        TotalWeight = scenarios.Sum(s => s.Weight);
         Load = load;
         Time = time;
         _log = log;
@@ -58,7 +57,6 @@ internal sealed class RunState : IDisposable
     }
 
     public IReadOnlyList<Scenario> Scenarios { get; }
-    public int TotalWeight { get; }
     public LoadConfig Load { get; }
     public TimeProvider Time { get; }
     public IReadOnlyDictionary<string, ScenarioMetrics> Metrics { get; }

@@ -14,7 +14,7 @@ public sealed class VirtualUser : IDisposable
 {
     private readonly RunState _run;
     private readonly CancellationTokenSource _cancellation;
-    private readonly int[] _currentWeights;
+    private readonly WeightedPicker _mix;
     private Scenario? _lastScenario;
 
     internal VirtualUser(int id, RunState run)
@@ -22,7 +22,7 @@ public sealed class VirtualUser : IDisposable
         Id = id;
         _run = run;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.HardStop);
-        _currentWeights = new int[run.Scenarios.Count];
+        _mix = new WeightedPicker([.. run.Scenarios.Select(s => s.Weight)]);
         _cachedSource = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
         Context = new ScenarioContext(this, run.Http.CreateClient(this));
     }
@@ -144,23 +144,8 @@ public sealed class VirtualUser : IDisposable
         metrics.RecordIteration(Histograms.Microseconds(start, time.GetTimestamp(), time.TimestampFrequency), failed);
     }
 
-    /// <summary>Smooth weighted round robin: over any window of sum(weights) picks, each scenario runs exactly its weight.</summary>
-    private Scenario NextScenario()
-    {
-        var scenarios = _run.Scenarios;
-        if (scenarios.Count == 1)
-            return _lastScenario = scenarios[0];
-        var best = 0;
-        for (var i = 0; i < scenarios.Count; i++)
-        {
-            _currentWeights[i] += scenarios[i].Weight;
-            if (_currentWeights[i] > _currentWeights[best])
-                best = i;
-        }
-
-        _currentWeights[best] -= _run.TotalWeight;
-        return _lastScenario = scenarios[best];
-    }
+    // Exactly in proportion to the weights over every window of sum(weights) iterations.
+    private Scenario NextScenario() => _lastScenario = _run.Scenarios[_mix.Next()];
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,6 +1,6 @@
 namespace Zoptal.Perf.Load.Metrics;
 
-/// <summary>One second of a run: throughput, errors, VUs, latency percentiles from that second's histograms, the generator's load.</summary>
+/// <summary>One second of a run (so its request count is its rate): throughput, errors, VUs, latency percentiles from that second's histograms, the generator's load.</summary>
 public sealed record IntervalSample(
     TimeSpan Elapsed,
     string Scenario,
@@ -13,11 +13,7 @@ public sealed record IntervalSample(
     double LatencyP95,
     double LatencyP99,
     double ServiceP99,
-    double ScheduleLagP99)
-{
-    /// <summary>Requests per second in this interval (intervals are one second long).</summary>
-    public double RequestsPerSecond => Requests;
-}
+    double ScheduleLagP99);
 
 /// <summary>The generator process's own load in one second, so a report can tell when the generator was the bottleneck.</summary>
 public sealed record GeneratorSample(TimeSpan Elapsed, double CpuPercent, long ResidentBytes, long GcHeapBytes, int ThreadPoolThreads);

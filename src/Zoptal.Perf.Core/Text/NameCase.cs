@@ -1,9 +1,12 @@
 using System.Text;
 
-namespace Zoptal.Build;
+namespace Zoptal.Perf.Core.Text;
 
-/// <summary>Name matching as Nuke does it: case-insensitive, dashes and underscores ignored; shown in kebab-case.</summary>
-public static class ParameterNames
+/// <summary>
+/// Name matching as Nuke does it: case-insensitive, dashes and underscores ignored; names shown in kebab-case.
+/// Used for targets, parameters, and enum values in perf-config.yml alike.
+/// </summary>
+public static class NameCase
 {
     /// <summary>Lower-case letters and digits only: <c>--Load-Test</c>, <c>LOAD_TEST</c> and <c>LoadTest</c> all give <c>loadtest</c>.</summary>
     public static string Normalize(string name)
