@@ -16,6 +16,7 @@ using Zoptal.Perf.Load.Scenarios;
 //   load --url U --vus N --duration D  our engine, closed model (constant-vus), prints one JSON line
 //   load --url U --rate R --duration D [--max-connections C] [--max-vus V]   open model (constant-arrival-rate)
 //   load --url U --vus N --duration D --think T                             many VUs held with think time
+//   any load mode: --transport lean|sockets (the engine's HTTP/1.1 client, the default, or SocketsHttpHandler)
 // The generator's runtime setting, before anything opens a socket (the server keeps .NET's defaults).
 if (args.FirstOrDefault() == "load")
     LoadRuntime.UseInlineSocketCompletions();
@@ -56,6 +57,7 @@ var http = new HttpConfig
 {
     MaxConnections = arguments.TryGetValue("max-connections", out var c) ? int.Parse(c, CultureInfo.InvariantCulture) : null,
     Timeout = TimeSpan.FromSeconds(30),
+    Transport = Arg("transport", "lean") == "sockets" ? HttpTransport.Sockets : HttpTransport.Lean,
 };
 LoadConfig load = arguments.TryGetValue("rate", out var rate)
     ? new LoadConfig

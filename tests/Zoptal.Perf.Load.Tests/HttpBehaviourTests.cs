@@ -23,10 +23,12 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
     private static Task<LoadRunResult> Run(Uri baseAddress, LoadConfig load, params Scenario[] scenarios) =>
         new LoadRunner(new LoadRunOptions { Scenarios = scenarios, Load = load, BaseAddress = baseAddress }).RunAsync();
 
-    [Fact]
-    public async Task Successful_requests_are_counted_timed_and_checked()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task Successful_requests_are_counted_timed_and_checked(HttpTransport transport)
     {
-        var result = await Run(server.Http1, Iterations(2, 25), Scenario.Create("ok", async ctx =>
+        var result = await Run(server.Http1, Iterations(2, 25, new HttpConfig { Transport = transport }), Scenario.Create("ok", async ctx =>
         {
             using var response = await ctx.Http.GetAsync("/ok");
             ctx.Check("status is 200", response.StatusCode == HttpStatusCode.OK);
@@ -44,10 +46,12 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.False(result.Aborted);
     }
 
-    [Fact]
-    public async Task Client_and_server_errors_are_failures_by_kind_and_checks_do_not_fail_requests()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task Client_and_server_errors_are_failures_by_kind_and_checks_do_not_fail_requests(HttpTransport transport)
     {
-        var result = await Run(server.Http1, Iterations(1, 10), Scenario.Create("errors", async ctx =>
+        var result = await Run(server.Http1, Iterations(1, 10, new HttpConfig { Transport = transport }), Scenario.Create("errors", async ctx =>
         {
             using var notFound = await ctx.Http.GetAsync("/status/404");
             using var unavailable = await ctx.Http.GetAsync("/status/503");
@@ -63,11 +67,13 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.Equal(0, Assert.Single(result.Scenarios).FailedIterations);
     }
 
-    [Fact]
-    public async Task A_refused_connection_is_recorded_as_status_0_never_thrown()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task A_refused_connection_is_recorded_as_status_0_never_thrown(HttpTransport transport)
     {
         HttpStatusCode? seen = null;
-        var result = await Run(TestServer.ClosedPort(), Iterations(1, 5), Scenario.Create("refused", async ctx =>
+        var result = await Run(TestServer.ClosedPort(), Iterations(1, 5, new HttpConfig { Transport = transport }), Scenario.Create("refused", async ctx =>
         {
             using var response = await ctx.Http.GetAsync("/ok");
             seen = response.StatusCode;
@@ -78,10 +84,12 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.Equal(0, Assert.Single(result.Scenarios).FailedIterations);
     }
 
-    [Fact]
-    public async Task A_request_past_the_timeout_is_a_timeout()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task A_request_past_the_timeout_is_a_timeout(HttpTransport transport)
     {
-        var load = Iterations(1, 2, new HttpConfig { Timeout = TimeSpan.FromMilliseconds(200) });
+        var load = Iterations(1, 2, new HttpConfig { Timeout = TimeSpan.FromMilliseconds(200), Transport = transport });
         var result = await Run(server.Http1, load, Scenario.Create("timeout", async ctx =>
         {
             using var response = await ctx.Http.GetAsync("/slow/5000");
@@ -91,10 +99,12 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.InRange(requests.ServiceTime.P50, 190, 1500);
     }
 
-    [Fact]
-    public async Task Slow_responses_show_in_service_time_and_latency()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task Slow_responses_show_in_service_time_and_latency(HttpTransport transport)
     {
-        var result = await Run(server.Http1, Iterations(2, 3), Scenario.Create("slow", async ctx =>
+        var result = await Run(server.Http1, Iterations(2, 3, new HttpConfig { Transport = transport }), Scenario.Create("slow", async ctx =>
         {
             using var response = await ctx.Http.GetAsync("/slow/150");
         }));
@@ -125,11 +135,13 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.Equal(first.Scenarios[0].Iterations + second.Scenarios[0].Iterations, merged.Scenarios[0].IterationDuration.Count);
     }
 
-    [Fact]
-    public async Task Cancellation_mid_run_stops_within_the_graceful_stop_and_keeps_what_was_measured()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task Cancellation_mid_run_stops_within_the_graceful_stop_and_keeps_what_was_measured(HttpTransport transport)
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
-        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 4, Duration = TimeSpan.FromMinutes(5), GracefulStop = TimeSpan.FromSeconds(2), ThinkTime = TimeSpan.Zero };
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 4, Duration = TimeSpan.FromMinutes(5), GracefulStop = TimeSpan.FromSeconds(2), ThinkTime = TimeSpan.Zero, Http = new HttpConfig { Transport = transport } };
         var started = DateTime.UtcNow;
         var result = await new LoadRunner(new LoadRunOptions
         {
@@ -144,20 +156,24 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.NotEmpty(result.Intervals);
     }
 
-    [Fact]
-    public async Task A_hung_request_is_cut_at_the_end_of_the_graceful_stop()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task A_hung_request_is_cut_at_the_end_of_the_graceful_stop(HttpTransport transport)
     {
-        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 2, Duration = TimeSpan.FromSeconds(1), GracefulStop = TimeSpan.FromMilliseconds(500), ThinkTime = TimeSpan.Zero };
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 2, Duration = TimeSpan.FromSeconds(1), GracefulStop = TimeSpan.FromMilliseconds(500), ThinkTime = TimeSpan.Zero, Http = new HttpConfig { Transport = transport } };
         var started = DateTime.UtcNow;
         var result = await Run(server.Http1, load, Scenario.Create("hang", async ctx => { using var r = await ctx.Http.GetAsync("/slow/60000"); }));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
         Assert.Equal(2, Assert.Single(result.Scenarios).InterruptedIterations);
     }
 
-    [Fact]
-    public async Task Cookies_are_kept_per_VU_when_asked()
+    [Theory]
+    [InlineData(HttpTransport.Lean)]
+    [InlineData(HttpTransport.Sockets)]
+    public async Task Cookies_are_kept_per_VU_when_asked(HttpTransport transport)
     {
-        var load = Iterations(3, 1, new HttpConfig { Cookies = true, ConnectionPool = ConnectionPoolKind.PerVu });
+        var load = Iterations(3, 1, new HttpConfig { Cookies = true, ConnectionPool = ConnectionPoolKind.PerVu, Transport = transport });
         var result = await Run(server.Http1, load, Scenario.Create("cookies", async ctx =>
         {
             using var set = await ctx.Http.GetAsync($"/cookie/set/vu{ctx.VuId}");

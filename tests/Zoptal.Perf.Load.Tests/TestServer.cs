@@ -46,6 +46,42 @@ public sealed class TestServer : IAsyncLifetime
             using var reader = new StreamReader(c.Request.Body);
             return Results.Text(await reader.ReadToEndAsync());
         });
+        app.MapGet("/bytes/{n:int}", (int n) => Results.Bytes(Pattern(n), "application/octet-stream"));
+        app.MapGet("/chunked/{n:int}", async (int n, HttpContext c) =>
+        {
+            var body = Pattern(n);
+            for (var i = 0; i < n; i += 1000)
+            {
+                await c.Response.Body.WriteAsync(body.AsMemory(i, Math.Min(1000, n - i)));
+                await c.Response.Body.FlushAsync();
+            }
+        });
+        app.Map("/method", async (HttpContext c) =>
+        {
+            using var reader = new StreamReader(c.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            c.Response.Headers["X-Echo"] = c.Request.Headers["X-Test"].ToString();
+            return Results.Text($"{c.Request.Method} {c.Request.ContentType} {c.Request.ContentLength?.ToString() ?? "-"} {body} {c.Request.Headers.Authorization}");
+        });
+        app.Map("/redirect/{status:int}", (int status, string to, HttpContext c) =>
+        {
+            c.Response.Headers.Location = to;
+            return Results.StatusCode(status);
+        });
+        app.MapGet("/loop", () => Results.Redirect("/loop"));
+        app.MapGet("/close", (HttpContext c) =>
+        {
+            c.Response.Headers.Connection = "close";
+            return Results.Text("closing");
+        });
+        app.MapMethods("/head", ["GET", "HEAD"], () => Results.Text("body of a GET"));
+        app.MapGet("/abort", async (HttpContext c) =>
+        {
+            c.Response.ContentLength = 1000;
+            await c.Response.Body.WriteAsync(Pattern(10));
+            await c.Response.Body.FlushAsync();
+            c.Abort();
+        });
         await app.StartAsync();
         _app = app;
         var addresses = app.Urls.Select(u => new Uri(u)).ToList();
@@ -58,6 +94,9 @@ public sealed class TestServer : IAsyncLifetime
         if (_app is not null)
             await _app.DisposeAsync();
     }
+
+    /// <summary>The bytes /bytes/{n} and /chunked/{n} answer.</summary>
+    public static byte[] Pattern(int length) => Enumerable.Range(0, length).Select(i => (byte)(i % 251)).ToArray();
 
     /// <summary>A loopback port nothing listens on.</summary>
     public static Uri ClosedPort()

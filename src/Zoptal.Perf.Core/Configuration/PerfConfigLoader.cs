@@ -417,6 +417,7 @@ public static partial class PerfConfigLoader
         var cookies = http.Bool("cookies") ?? false;
         var config = new HttpConfig
         {
+            Transport = http.Enum<HttpTransport>("transport", "an HTTP transport") ?? defaults.Transport,
             ConnectionPool = http.Enum<ConnectionPoolKind>("connectionPool", "a connection pool kind") ?? (cookies ? ConnectionPoolKind.PerVu : defaults.ConnectionPool),
             MaxConnections = http.Int("maxConnections", 1, 100_000),
             Timeout = http.Duration("timeout", TimeSpan.FromMilliseconds(1)) ?? defaults.Timeout,

@@ -5,16 +5,17 @@ using Zoptal.Perf.Load.Execution;
 namespace Zoptal.Perf.Load.Http;
 
 /// <summary>
-/// Hands each VU an <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> tuned for load: no proxy, no
-/// decompression unless asked, long-lived connections, one pool for all VUs or one per VU (with cookies when asked),
-/// HTTP/1.1 or HTTP/2 (h2c on plain http).
+/// Hands each VU an <see cref="HttpClient"/> tuned for load: no proxy, no decompression unless asked, long-lived
+/// connections, one pool for all VUs or one per VU (with cookies when asked), HTTP/1.1 or HTTP/2 (h2c on plain http).
+/// Plain HTTP/1.1 goes through the engine's <see cref="Http1Handler"/> unless the config asks for .NET's
+/// <see cref="SocketsHttpHandler"/>, which carries everything else.
 /// </summary>
 internal sealed class HttpClientPool : IDisposable
 {
     private readonly HttpConfig _config;
     private readonly Uri? _baseAddress;
     private readonly TimeProvider _time;
-    private readonly SocketsHttpHandler? _shared;
+    private readonly HttpMessageHandler? _shared;
     private readonly SemaphoreSlim? _sharedSlots;
     private readonly List<IDisposable> _owned = [];
 
@@ -32,7 +33,7 @@ internal sealed class HttpClientPool : IDisposable
 
     public HttpClient CreateClient(VirtualUser vu)
     {
-        SocketsHttpHandler inner;
+        HttpMessageHandler inner;
         SemaphoreSlim? slots;
         if (_shared is not null)
         {
@@ -65,7 +66,15 @@ internal sealed class HttpClientPool : IDisposable
         return client;
     }
 
-    private SocketsHttpHandler CreateHandler() => new()
+    private HttpMessageHandler CreateHandler()
+    {
+        if (_config.Transport == HttpTransport.Sockets || _config.Http2 || _config.Decompression)
+            return CreateSocketsHandler();
+        return new Http1Handler(_config.MaxConnections ?? HttpConfig.DefaultMaxConnections, _config.ConnectTimeout,
+            _config.Cookies ? new CookieContainer() : null, CreateSocketsHandler);
+    }
+
+    private SocketsHttpHandler CreateSocketsHandler() => new()
     {
         UseProxy = false,
         AutomaticDecompression = _config.Decompression ? DecompressionMethods.All : DecompressionMethods.None,

@@ -39,7 +39,8 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
             send = time.GetTimestamp();
             sent = EstimateRequestBytes(request);
             response = await base.SendAsync(request, limit.Token).ConfigureAwait(false);
-            await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
+            if (response.Content is not Http1ResponseContent)
+                await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
             received = (response.Content.Headers.ContentLength ?? 0) + ResponseHeaderEstimate;
             var status = (int)response.StatusCode;
             failure = status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : null;

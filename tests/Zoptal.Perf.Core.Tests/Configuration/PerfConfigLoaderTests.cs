@@ -50,7 +50,7 @@ public sealed class PerfConfigLoaderTests
             config.Load.Thresholds.Select(t => t.ToString()));
         Assert.True(config.Load.Thresholds[3].AbortOnFail);
         Assert.Equal(TimeSpan.FromSeconds(10), config.Load.Thresholds[3].DelayAbortEval);
-        Assert.Equal((ConnectionPoolKind.PerVu, 16, true, true), (config.Load.Http.ConnectionPool, config.Load.Http.MaxConnections, config.Load.Http.Http2, config.Load.Http.Cookies));
+        Assert.Equal((HttpTransport.Sockets, ConnectionPoolKind.PerVu, 16, true, true), (config.Load.Http.Transport, config.Load.Http.ConnectionPool, config.Load.Http.MaxConnections, config.Load.Http.Http2, config.Load.Http.Cookies));
         Assert.Equal((GateFailOn.Regression, 5.0, "develop"), (config.Gate.FailOn, config.Gate.MinimumEffectPercent, config.Gate.BaseBranch));
         Assert.Equal(HistoryStoreKind.Postgres, config.Results.HistoryStore);
         Assert.Equal("pg-secret-password", config.Database!.Password);

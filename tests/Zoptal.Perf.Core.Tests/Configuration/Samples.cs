@@ -31,7 +31,7 @@ public static class Samples
             http_req_duration: ['p(95)<2000', 'avg<500']
             http_req_failed: ['rate<0.05']
             'latency{scenario:search}': [{ threshold: 'p(99)<1500', abortOnFail: true, delayAbortEval: 10s }]
-          http: { connectionPool: per-vu, maxConnections: 16, timeout: 30s, http2: true, cookies: true }
+          http: { transport: sockets, connectionPool: per-vu, maxConnections: 16, timeout: 30s, http2: true, cookies: true }
         thresholds:
           requestsPerSecond: { warning: 200, critical: 20 }
         gate: { failOn: regression, minimumEffect: 5%, baseBranch: develop, exclude: [project/search] }

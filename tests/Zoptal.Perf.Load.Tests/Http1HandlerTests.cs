@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Zoptal.Perf.Load.Http;
+using Zoptal.Perf.Load.Metrics;
+
+namespace Zoptal.Perf.Load.Tests;
+
+/// <summary>The engine's own HTTP/1.1 client against a real Kestrel server on loopback.</summary>
+public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestServer>, IDisposable
+{
+    private readonly Http1Handler _handler = new(maxConnectionsPerServer: 1000, TimeSpan.FromSeconds(5), new CookieContainer(), () => new SocketsHttpHandler());
+
+    private HttpClient Client(Uri? baseAddress = null) => new(_handler, disposeHandler: false) { BaseAddress = baseAddress ?? server.Http1 };
+
+    public void Dispose() => _handler.Dispose();
+
+    [Fact]
+    public async Task Sequential_requests_share_one_keep_alive_connection()
+    {
+        using var client = Client();
+        for (var i = 0; i < 50; i++)
+        {
+            using var response = await client.GetAsync("/ok");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpVersion.Version11, response.Version);
+            Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.Equal(2, response.Content.Headers.ContentLength);
+        }
+
+        Assert.Equal(1, _handler.OpenConnections(server.Http1));
+    }
+
+    [Theory]
+    [InlineData("/bytes/0", 0)]
+    [InlineData("/bytes/1", 1)]
+    [InlineData("/bytes/1048576", 1048576)]
+    [InlineData("/chunked/1", 1)]
+    [InlineData("/chunked/70001", 70001)]
+    public async Task Bodies_arrive_byte_for_byte_with_content_length_or_chunked(string path, int length)
+    {
+        using var client = Client();
+        for (var i = 0; i < 2; i++) // the second response on the same connection proves the first was read to its end
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal(TestServer.Pattern(length), await response.Content.ReadAsByteArrayAsync());
+            if (path.StartsWith("/chunked", StringComparison.Ordinal))
+                Assert.True(response.Headers.TransferEncodingChunked);
+        }
+
+        Assert.Equal(1, _handler.OpenConnections(server.Http1));
+    }
+
+    [Fact]
+    public async Task Request_headers_and_bodies_go_out_and_response_headers_come_back()
+    {
+        using var client = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/method") { Content = new StringContent("{\"a\":1}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Test", "hello");
+        using var response = await client.SendAsync(request);
+        Assert.Equal("POST application/json; charset=utf-8 7 {\"a\":1} ", await response.Content.ReadAsStringAsync());
+        Assert.Equal("hello", Assert.Single(response.Headers.GetValues("X-Echo")));
+
+        using var empty = await client.PostAsync("/method", null);
+        Assert.Equal("POST  0  ", await empty.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Head_and_204_responses_have_no_body_and_keep_the_connection()
+    {
+        using var client = Client();
+        using (var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/head")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var noContent = await client.GetAsync("/status/204"))
+            Assert.Equal(HttpStatusCode.NoContent, noContent.StatusCode);
+        using var get = await client.GetAsync("/head");
+        Assert.Equal("body of a GET", await get.Content.ReadAsStringAsync());
+        Assert.Equal(1, _handler.OpenConnections(server.Http1));
+    }
+
+    [Fact]
+    public async Task Redirects_are_followed_as_SocketsHttpHandler_follows_them()
+    {
+        using var client = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/redirect/302?to=/method") { Content = new StringContent("data") };
+        request.Headers.Authorization = new("Bearer", "secret");
+        using var found = await client.SendAsync(request);
+        Assert.Equal("GET  -  ", await found.Content.ReadAsStringAsync()); // 302 after POST: GET, no body, no credentials
+        Assert.EndsWith("/method", found.RequestMessage!.RequestUri!.AbsolutePath);
+
+        using var temporary = await client.PostAsync("/redirect/307?to=/method", new StringContent("data"));
+        Assert.Equal("POST text/plain; charset=utf-8 4 data ", await temporary.Content.ReadAsStringAsync());
+
+        using var loop = await client.GetAsync("/redirect/302?to=/redirect/302%3Fto%3D/ok");
+        Assert.Equal("ok", await loop.Content.ReadAsStringAsync());
+        using var endless = await client.GetAsync("/loop");
+        Assert.Equal(HttpStatusCode.Redirect, endless.StatusCode); // after 10 redirects the last one is the answer
+    }
+
+    [Fact]
+    public async Task A_connection_the_server_closes_is_not_reused()
+    {
+        using var client = Client();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync("/close");
+            Assert.Equal("closing", await response.Content.ReadAsStringAsync());
+            Assert.True(response.Headers.ConnectionClose);
+            Assert.Equal(0, _handler.OpenConnections(server.Http1));
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_connection_closed_by_the_server_is_replaced_without_an_error()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        await using var app = builder.Build();
+        app.MapPost("/post", async (HttpContext c) => await c.Response.WriteAsync(await new StreamReader(c.Request.Body).ReadToEndAsync()));
+        await app.StartAsync();
+        using var client = Client(new Uri(app.Urls.First()));
+        using (var first = await client.PostAsync("/post", new StringContent("one")))
+            Assert.Equal("one", await first.Content.ReadAsStringAsync());
+        await Task.Delay(TimeSpan.FromSeconds(3)); // Kestrel checks keep-alive timeouts once a second
+        using var second = await client.PostAsync("/post", new StringContent("two"));
+        Assert.Equal("two", await second.Content.ReadAsStringAsync());
+        Assert.Equal(1, _handler.StaleRetries);
+    }
+
+    [Fact]
+    public async Task The_pool_never_opens_more_than_its_cap_and_queues_the_rest()
+    {
+        using var handler = new Http1Handler(maxConnectionsPerServer: 2, TimeSpan.FromSeconds(5), null, () => new SocketsHttpHandler());
+        using var client = new HttpClient(handler) { BaseAddress = server.Http1 };
+        var most = 0;
+        var started = DateTime.UtcNow;
+        var requests = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await client.GetAsync("/slow/100");
+            most = Math.Max(most, handler.OpenConnections(server.Http1));
+            return response.StatusCode;
+        }).ToList();
+        Assert.All(await Task.WhenAll(requests), s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(2, most);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(390), "8 requests of 100 ms over 2 connections take 400 ms");
+    }
+
+    [Fact]
+    public async Task Transport_failures_are_HttpRequestExceptions_the_engine_classifies()
+    {
+        using var client = Client(TestServer.ClosedPort());
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/ok"));
+        Assert.Equal(FailureKind.ConnectionRefused, MeasuringHandler.Classify(refused));
+        Assert.Equal(0, _handler.OpenConnections(TestServer.ClosedPort()));
+
+        using var server1 = Client();
+        var cut = await Assert.ThrowsAsync<HttpRequestException>(() => server1.GetAsync("/abort"));
+        Assert.Equal(FailureKind.ConnectionReset, MeasuringHandler.Classify(cut));
+        using var after = await server1.GetAsync("/ok"); // the broken connection was dropped
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_request_closes_its_connection_and_throws_OperationCanceled()
+    {
+        using var client = Client();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = DateTime.UtcNow;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync("/slow/10000", cancel.Token));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+        Assert.Equal(0, _handler.OpenConnections(server.Http1));
+    }
+
+    [Fact]
+    public async Task Header_values_with_line_breaks_are_refused_before_anything_is_sent()
+    {
+        using var client = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/ok");
+        request.Headers.TryAddWithoutValidation("X-Test", "a\r\nInjected: yes");
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(request));
+        Assert.Contains("X-Test", error.Message);
+    }
+
+    [Fact]
+    public async Task Cookies_set_by_the_server_are_sent_back()
+    {
+        using var client = Client();
+        using (await client.GetAsync("/cookie/set/abc"))
+        {
+        }
+
+        using var get = await client.GetAsync("/cookie/get");
+        Assert.Equal("abc", await get.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Http2_requests_go_to_the_fallback_handler()
+    {
+        using var client = Client(server.Http2);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/version") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var response = await client.SendAsync(request);
+        Assert.Equal("HTTP/2", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, _handler.OpenConnections(server.Http2));
+    }
+
+    [Fact]
+    public async Task A_response_that_is_not_HTTP_is_an_invalid_response_error()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var serve = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await socket.ReceiveAsync(new byte[4096]);
+            await socket.SendAsync("SSH-2.0-OpenSSH_9.6\r\n\r\n"u8.ToArray());
+        });
+        using var client = Client(new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/"));
+        Assert.Equal(HttpRequestError.InvalidResponse, error.HttpRequestError);
+        Assert.Contains("SSH-2.0", error.Message);
+        await serve;
+    }
+}
