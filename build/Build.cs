@@ -3,7 +3,12 @@ using Zoptal.Build;
 /// <summary>The Zoptal.Perf build: targets and parameters only; the logic lives in src/.</summary>
 partial class Build : BuildHost
 {
-    public static int Main() => Execute<Build>(x => x.Compile);
+    public static int Main()
+    {
+        // The build process is also the load generator: socket completions on the I/O threads, before any socket.
+        Zoptal.Perf.Load.LoadRuntime.UseInlineSocketCompletions();
+        return Execute<Build>(x => x.Compile);
+    }
 
     [Parameter("Configuration to build: Debug or Release")]
     readonly BuildConfiguration Configuration = BuildConfiguration.Debug;

@@ -28,3 +28,6 @@ public abstract class ExitCodeException(string message, int exitCode, Exception?
 
 /// <summary>A performance gate failed: exit code 99, after everything was written.</summary>
 public sealed class GateFailedException(string message) : ExitCodeException(message, ExitCodes.GateFailed);
+
+/// <summary>A run could not go ahead or could not finish (a service down, the sample platform missing): exit code 1.</summary>
+public sealed class RunFailedException(string message, Exception? inner = null) : ExitCodeException(message, ExitCodes.Failure, inner);

@@ -1,6 +1,7 @@
 using Zoptal.Build;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Secrets;
+using Zoptal.Perf.Runs;
 
 namespace Zoptal.BuildDefinition.Tests;
 
@@ -95,8 +96,10 @@ public sealed class BuildDefinitionTests
         Assert.Equal(["auth", "project", "ai", "billing", "notification", "analytics"], config.Services.Select(s => s.Name));
         Assert.All(config.Services, s => Assert.True(s.Embedded));
         Assert.Equal(ThresholdTable.Default.Metrics, config.Thresholds.Metrics);
-        Assert.Equal((50, TimeSpan.FromSeconds(300), 100, TimeSpan.FromSeconds(60)),
+        // Short, so a newcomer's first LoadTest --concurrent ends in about a minute (40 s of load plus the build).
+        Assert.Equal((10, TimeSpan.FromSeconds(30), 100, TimeSpan.FromSeconds(60)),
             (config.Load.Vus, config.Load.Duration, config.Load.Stress.Vus, config.Load.Stress.Duration));
+        Assert.True(LoadTestSession.PlannedDuration(config.Load) <= TimeSpan.FromSeconds(60));
     }
 
     private static IReadOnlyList<ExecutableTarget> ExecutableTargets() => TargetFactory.Create(new global::Build());

@@ -152,4 +152,19 @@ public sealed class ExecutorScheduleTests
         // Each VU: an iteration every 200 ms (100 busy + 100 think) for 1 s.
         Assert.All(starts.GroupBy(s => s.Vu), g => Assert.InRange(g.Count(), 5, 6));
     }
+
+    [Fact]
+    public async Task The_configs_think_time_applies_unless_the_scenario_has_its_own()
+    {
+        var time = new FakeTimeProvider(Epoch);
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantVus, Vus = 1, Duration = TimeSpan.FromSeconds(1), GracefulStop = TimeSpan.FromSeconds(1), ThinkTime = TimeSpan.FromMilliseconds(400) };
+        var fromConfig = new ConcurrentBag<(int Vu, TimeSpan At)>();
+        await RunFake(load, time, Sleeping("config", time, TimeSpan.FromMilliseconds(100), fromConfig));
+        Assert.InRange(fromConfig.Count, 2, 2); // every 500 ms: 100 busy + 400 think
+
+        time = new FakeTimeProvider(Epoch);
+        var own = new ConcurrentBag<(int Vu, TimeSpan At)>();
+        await RunFake(load, time, Sleeping("own", time, TimeSpan.FromMilliseconds(100), own).WithThinkTime(TimeSpan.Zero));
+        Assert.InRange(own.Count, 10, 11);
+    }
 }

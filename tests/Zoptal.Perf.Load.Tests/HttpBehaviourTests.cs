@@ -67,6 +67,22 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         Assert.Equal(0, Assert.Single(result.Scenarios).FailedIterations);
     }
 
+    [Fact]
+    public async Task Expected_statuses_are_not_failures_and_unexpected_successes_are()
+    {
+        var result = await Run(server.Http1, Iterations(1, 4),
+            Scenario.Create("rate-limit", async ctx =>
+            {
+                using var limited = await ctx.Http.GetAsync("/status/429");
+                using var ok = await ctx.Http.GetAsync("/ok");
+            }).WithExpectedStatuses(429));
+        var requests = Assert.Single(result.Scenarios).Requests;
+        Assert.Equal(8, requests.Requests);
+        Assert.Equal(4, requests.Failed); // the 200s: this scenario expects 429 only
+        Assert.Equal(4, requests.Failures[FailureKind.OtherError]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scenario.Create("x", _ => Task.CompletedTask).WithExpectedStatuses(700));
+    }
+
     [Theory]
     [InlineData(HttpTransport.Lean)]
     [InlineData(HttpTransport.Sockets)]

@@ -59,8 +59,14 @@ public sealed record ServiceConfig
     /// <summary>Path of the health check, checked before any load.</summary>
     public string HealthPath { get; init; } = "/health";
 
-    /// <summary>Host names the scenarios may send requests to.</summary>
+    /// <summary>
+    /// Hosts other than loopback that may be load-tested. A base URL whose host is neither loopback nor listed here
+    /// is refused before any request, so nobody load-tests production by accident.
+    /// </summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>Where the base URL is written, for errors about it.</summary>
+    public SourcePosition? BaseUrlAt { get; init; }
 
     /// <summary>Scenarios with weights, run as a mix.</summary>
     public IReadOnlyList<ScenarioConfig> Scenarios { get; init; } = [];
@@ -83,6 +89,16 @@ public sealed record ScenarioConfig
 
     /// <summary>Grading overrides for this scenario.</summary>
     public ThresholdTable? Thresholds { get; init; }
+
+    /// <summary>Where the scenario's name is written, for errors about it.</summary>
+    public SourcePosition? NameAt { get; init; }
+}
+
+/// <summary>A place in the config file: 1-based line and column, and the path of the value there.</summary>
+public sealed record SourcePosition(int Line, int Column, string Path)
+{
+    /// <summary>An error at this place of <paramref name="file"/>.</summary>
+    public ConfigError Error(string file, string message, string? hint = null) => new(file, Line, Column, Path, message, hint);
 }
 
 /// <summary>One request of a declared scenario.</summary>

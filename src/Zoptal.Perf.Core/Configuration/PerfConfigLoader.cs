@@ -123,7 +123,8 @@ public static partial class PerfConfigLoader
                 Embedded = embedded,
                 BaseUrl = baseUrl,
                 HealthPath = health,
-                AllowedHosts = allowedHosts.Count > 0 ? allowedHosts : baseUrl is not null ? [baseUrl.Host] : ["127.0.0.1", "localhost", "::1"],
+                AllowedHosts = allowedHosts,
+                BaseUrlAt = service.Get("baseUrl") is { } urlNode ? new SourcePosition((int)urlNode.Start.Line, (int)urlNode.Start.Column, service.ChildPath("baseUrl")) : null,
                 Scenarios = scenarios,
                 Thresholds = serviceThresholds,
             });
@@ -166,7 +167,14 @@ public static partial class PerfConfigLoader
                 service.Context.Error(nameNode, path, $"'{name}' is not a valid scenario name", "use lower-case letters, digits and dashes, starting with a letter");
             else if (scenarios.Any(s => s.Name == name))
                 service.Context.Error(nameNode, path, $"duplicate scenario '{name}' in this service");
-            scenarios.Add(new ScenarioConfig { Name = name, Weight = weight, Requests = requests, Thresholds = thresholds });
+            scenarios.Add(new ScenarioConfig
+            {
+                Name = name,
+                Weight = weight,
+                Requests = requests,
+                Thresholds = thresholds,
+                NameAt = new SourcePosition((int)nameNode.Start.Line, (int)nameNode.Start.Column, path),
+            });
         }
 
         return scenarios;

@@ -23,7 +23,7 @@ internal sealed class RunState : IDisposable
         Time = time;
         _log = log;
         External = external;
-        Metrics = scenarios.ToDictionary(s => s.Name, s => new ScenarioMetrics(s.Name));
+        Metrics = scenarios.ToDictionary(s => s.Name, s => new ScenarioMetrics(s.Name) { IsExpected = s.IsExpected });
         Http = new HttpClientPool(load.Http, baseAddress, time);
         StartTimestamp = time.GetTimestamp();
         _sweeper = Task.Run(SweepTimeoutsAsync);

@@ -37,7 +37,8 @@ public sealed class VirtualUser : IDisposable
     /// <summary>Set by a ramp-down: finish the running iteration, start no other.</summary>
     internal bool Retired { get; private set; }
 
-    internal TimeSpan ThinkTime => _lastScenario?.ThinkTime ?? TimeSpan.Zero;
+    // The scenario's own think time, else the config's (load.thinkTime).
+    internal TimeSpan ThinkTime => _lastScenario?.ThinkTime ?? _run.Load.ThinkTime;
 
     internal void Log(string message) => _run.Log(message);
 

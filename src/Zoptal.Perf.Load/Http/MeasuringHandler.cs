@@ -43,7 +43,8 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
                 await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
             received = (response.Content.Headers.ContentLength ?? 0) + ResponseHeaderEstimate;
             var status = (int)response.StatusCode;
-            failure = status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : null;
+            failure = context.Metrics.IsExpected(status) ? null
+                : status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : FailureKind.OtherError;
         }
         catch (OperationCanceledException) when (iterationToken.IsCancellationRequested)
         {

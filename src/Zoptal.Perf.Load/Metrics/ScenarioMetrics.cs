@@ -35,6 +35,9 @@ public sealed class ScenarioMetrics
     private long _interruptedIterations;
     private long _dropped;
 
+    /// <summary>Whether a status is a success (the scenario's expected statuses); everything below 400 by default.</summary>
+    internal Func<int, bool> IsExpected { get; init; } = static status => status is > 0 and < 400;
+
     /// <summary>Creates the metrics of a scenario.</summary>
     public ScenarioMetrics(string name)
     {

@@ -27,8 +27,14 @@ public sealed record Scenario
     /// <summary>Runs once after the load (k6's teardown), also after Ctrl+C.</summary>
     public Func<ScenarioSetupContext, Task>? Cleanup { get; init; }
 
-    /// <summary>Pause after each iteration of a closed-model VU.</summary>
-    public TimeSpan ThinkTime { get; init; }
+    /// <summary>Pause after each iteration of a closed-model VU; null: the config's <c>load.thinkTime</c>.</summary>
+    public TimeSpan? ThinkTime { get; init; }
+
+    /// <summary>
+    /// Response statuses that are not failures (k6's <c>expectedStatuses</c>). Null: every status below 400.
+    /// A scenario that verifies a rate limit expects its 429s, so they do not count against the error rate.
+    /// </summary>
+    public IReadOnlySet<int>? ExpectedStatuses { get; init; }
 
     /// <summary>Creates a scenario.</summary>
     public static Scenario Create(string name, Func<ScenarioContext, Task> run) => new(name, run);
@@ -41,6 +47,15 @@ public sealed record Scenario
 
     /// <summary>Sets the cleanup hook.</summary>
     public Scenario WithCleanup(Func<ScenarioSetupContext, Task> cleanup) => this with { Cleanup = cleanup };
+
+    /// <summary>Sets the statuses that are not failures (replacing the default of everything below 400).</summary>
+    public Scenario WithExpectedStatuses(params int[] statuses) =>
+        statuses.Length > 0 && statuses.All(s => s is >= 100 and <= 599)
+            ? this with { ExpectedStatuses = statuses.ToHashSet() }
+            : throw new ArgumentOutOfRangeException(nameof(statuses), "Expected statuses are HTTP statuses, 100 to 599, at least one.");
+
+    /// <summary>Whether a response status counts as a success in this scenario.</summary>
+    public bool IsExpected(int status) => ExpectedStatuses?.Contains(status) ?? status is > 0 and < 400;
 
     /// <summary>Sets the think time.</summary>
     public Scenario WithThinkTime(TimeSpan thinkTime) => this with { ThinkTime = thinkTime };

@@ -22,7 +22,8 @@ public sealed class PerfConfigLoaderTests
         var auth = Assert.Single(config.Services);
         Assert.True(auth.Embedded);
         Assert.Equal("/health", auth.HealthPath);
-        Assert.Equal(["127.0.0.1", "localhost", "::1"], auth.AllowedHosts);
+        Assert.Empty(auth.AllowedHosts);
+        Assert.Equal(new SourcePosition(2, 28, "services[0].baseUrl"), auth.BaseUrlAt);
         Assert.Equal(
             [(30, 50), (300, 50), (30, 0)],
             config.Load.EffectiveStages().Select(s => ((int)s.Duration.TotalSeconds, s.Target)));

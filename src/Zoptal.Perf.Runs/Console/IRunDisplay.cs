@@ -1,0 +1,105 @@
+using Zoptal.Perf.Load;
+using Zoptal.Perf.Runs.Results;
+
+namespace Zoptal.Perf.Runs.Console;
+
+/// <summary>What the user sees during a run.</summary>
+public interface IRunDisplay
+{
+    /// <summary>A message.</summary>
+    void Info(string message);
+
+    /// <summary>A warning.</summary>
+    void Warning(string message);
+
+    /// <summary>A service's progress, each second; <paramref name="line"/> is the plain form.</summary>
+    void Progress(string phase, string service, RunProgress progress, TimeSpan planned, string line);
+
+    /// <summary>The summary table of a finished phase.</summary>
+    void Table(string phase, IReadOnlyList<ServiceSummary> services);
+}
+
+/// <summary>One line per service and second: for CI logs and anything that is not a terminal.</summary>
+public sealed class PlainRunDisplay(Action<string> info, Action<string> warning) : IRunDisplay
+{
+    public void Info(string message) => info(message);
+
+    public void Warning(string message) => warning(message);
+
+    public void Progress(string phase, string service, RunProgress progress, TimeSpan planned, string line) => info(line);
+
+    public void Table(string phase, IReadOnlyList<ServiceSummary> services)
+    {
+        foreach (var line in SummaryTable.Lines(phase, services))
+            info(line);
+    }
+}
+
+/// <summary>The per-second progress line.</summary>
+public static class ProgressLine
+{
+    public static string Format(string phase, string service, RunProgress p, TimeSpan planned)
+    {
+        var errorRate = p.Requests > 0 ? 100.0 * p.Errors / p.Requests : 0;
+        var remaining = planned - p.Elapsed;
+        return FormattableString.Invariant(
+            $"{phase,-6} {service,-13} {p.Elapsed.TotalSeconds,5:0}s  left {Math.Max(0, remaining.TotalSeconds),4:0}s  vus {p.Vus,4}  {p.RequestsPerSecond,8:0.0} req/s  errors {errorRate,5:0.0}%  p95 {p.LatencyP95,8:0.0} ms");
+    }
+}
+
+/// <summary>The table at the end of a phase: per service and scenario, with grades.</summary>
+public static class SummaryTable
+{
+    public static IEnumerable<string> Lines(string phase, IReadOnlyList<ServiceSummary> services)
+    {
+        var header = new[] { "service / scenario", "requests", "req/s", "errors", "avg ms", "p95 ms", "p99 ms", "grade" };
+        var rows = new List<string[]>();
+        foreach (var s in services)
+        {
+            rows.Add(Row(s.Name + (s.Aborted ? " (aborted)" : string.Empty), s.Metrics, s.Grades));
+            rows.AddRange(s.Scenarios.Select(c => Row("  " + c.Name, c.Metrics, c.Grades)));
+        }
+
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        string Format(string[] cells) => string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])));
+        yield return $"{phase} phase summary";
+        yield return Format(header);
+        yield return string.Join("  ", widths.Select(w => new string('-', w)));
+        foreach (var row in rows)
+            yield return Format(row);
+    }
+
+    private static string[] Row(string name, MetricSet m, IReadOnlyList<GradedMetric> grades) =>
+    [
+        name,
+        m.Requests.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+        m.RequestsPerSecond.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        m.ErrorRatePercent.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + "%",
+        m.Latency.Mean.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        m.Latency.P95.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        m.Latency.P99.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        Worst(grades),
+    ];
+
+    // The worst grade, and which metrics earned it: "warning (p95, req/s)".
+    private static string Worst(IReadOnlyList<GradedMetric> grades)
+    {
+        if (grades.Count == 0)
+            return "-";
+        var worst = grades.Max(g => g.Grade);
+        var label = worst.ToString().ToLowerInvariant();
+        if (worst == Core.Configuration.Grade.Good)
+            return label;
+        return $"{label} ({string.Join(", ", grades.Where(g => g.Grade == worst).Select(g => Short(g.Metric)))})";
+    }
+
+    private static string Short(string metric) => metric switch
+    {
+        "responseTimeAvg" => "avg",
+        "responseTimeP95" => "p95",
+        "responseTimeP99" => "p99",
+        "requestsPerSecond" => "req/s",
+        "errorRate" => "errors",
+        _ => metric,
+    };
+}

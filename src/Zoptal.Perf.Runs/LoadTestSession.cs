@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Text;
+using Zoptal.Perf.Load;
+using Zoptal.Perf.Load.Scenarios;
+using Zoptal.Perf.Runs.Console;
+using Zoptal.Perf.Runs.Platform;
+using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Scenarios;
+
+namespace Zoptal.Perf.Runs;
+
+/// <summary>What LoadTest or Benchmark asks for.</summary>
+public sealed record RunRequest
+{
+    /// <summary>The config with the command line's overrides.</summary>
+    public required EffectiveSettings Settings { get; init; }
+
+    /// <summary>The target's name, recorded in summary.json.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The repository root: results and the embedded platform are found from it.</summary>
+    public required string RootDirectory { get; init; }
+
+    /// <summary>The config file as errors name it (perf-config.yml).</summary>
+    public required string ConfigDisplayPath { get; init; }
+
+    /// <summary>Benchmark adds a stress phase after the load phase.</summary>
+    public bool Stress { get; init; }
+
+    /// <summary>The built sample platform; null to locate it under src/.</summary>
+    public string? PlatformAssembly { get; init; }
+}
+
+/// <summary>A finished run: where it is, what it measured, and the exit code the target should end with.</summary>
+public sealed record RunOutcome(string RunPath, RunSummary Summary, int ExitCode, IReadOnlyList<string> FailedThresholds);
+
+/// <summary>
+/// One LoadTest or Benchmark run: checks the hosts, resolves scenarios, starts the embedded platform when the config
+/// says <c>embedded</c>, checks health, runs each phase (services one after another, or all at once), shows
+/// progress, and writes the results folder, also when interrupted or when a service dies mid-run.
+/// </summary>
+public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display)
+{
+    public async Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancellation)
+    {
+        var settings = request.Settings;
+        var config = settings.Config;
+        // Before anything is sent: hosts, scenarios (both exit code 2 with positions in the file).
+        HostGuard.Check(settings.Services, request.ConfigDisplayPath);
+        var scenarios = settings.Services.ToDictionary(s => s.Name, s => catalog.Resolve(s, request.ConfigDisplayPath));
+
+        await using var platform = settings.Services.Any(s => s.Embedded) ? await StartPlatformAsync(request, cancellation) : null;
+        var services = settings.Services.Select(s => s.Embedded ? s with { BaseUrl = EmbeddedUrl(s, platform!, request.ConfigDisplayPath) } : s).ToList();
+        await HealthCheck.RequireAsync(services.Select(s => (s.Name, new Uri(s.BaseUrl!, s.HealthPath))).ToList(), display.Info, cancellation);
+
+        var started = DateTimeOffset.UtcNow;
+        var git = GitInfoReader.Read(request.RootDirectory);
+        var resultsRoot = Path.GetFullPath(Path.Combine(request.RootDirectory, config.Results.Directory));
+        var run = RunDirectory.Create(resultsRoot, started, git.Commit);
+        display.Info($"run {run.RunId}: results in {Path.GetRelativePath(request.RootDirectory, run.FinalPath)}");
+        run.Log($"run {run.RunId} ({request.Target}) started {started:O}");
+
+        var phases = new List<PhaseSummary>();
+        var series = new List<TimeSeriesRow>();
+        var results = new List<LoadRunResult>();
+        var failedThresholds = new List<string>();
+        var plan = new List<(string Name, LoadConfig Load)> { ("load", config.Load) };
+        if (request.Stress)
+            plan.Add(("stress", config.Load with { Executor = ExecutorKind.ConstantVus, Vus = config.Load.Stress.Vus, Duration = config.Load.Stress.Duration, Stages = [] }));
+        string? abortReason = null;
+        foreach (var (phase, load) in plan)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                abortReason ??= "interrupted before the " + phase + " phase";
+                break;
+            }
+
+            var planned = PlannedDuration(load);
+            display.Info($"{phase} phase: {NameCase.ToKebabCase(load.Executor.ToString())}, {load.Vus} VUs, {K6Duration.Format(planned)} per service, "
+                         + (settings.Concurrent ? "all services at once" : "one service after another"));
+            var serviceResults = new List<(ServiceConfig Service, LoadRunResult Result)>();
+
+            async Task<(ServiceConfig, LoadRunResult)> RunService(ServiceConfig service)
+            {
+                var runner = new LoadRunner(new LoadRunOptions
+                {
+                    Scenarios = scenarios[service.Name],
+                    Load = load,
+                    BaseAddress = service.BaseUrl,
+                    Service = service.Name,
+                    Log = message => display.Info($"{phase} {service.Name}: {message}"),
+                    HdrLogDirectory = Path.Combine(run.RawPath, phase, service.Name),
+                });
+                runner.Progress += progress =>
+                {
+                    var line = ProgressLine.Format(phase, service.Name, progress, planned);
+                    run.Log(line);
+                    display.Progress(phase, service.Name, progress, planned, line);
+                };
+                return (service, await runner.RunAsync(cancellation));
+            }
+
+            if (settings.Concurrent)
+            {
+                serviceResults.AddRange(await Task.WhenAll(services.Select(RunService)));
+            }
+            else
+            {
+                foreach (var service in services)
+                {
+                    if (cancellation.IsCancellationRequested)
+                        break;
+                    serviceResults.Add(await RunService(service));
+                }
+            }
+
+            var summaries = new List<ServiceSummary>();
+            foreach (var (service, result) in serviceResults)
+            {
+                results.Add(result);
+                summaries.Add(Summarize(service, result, scenarios[service.Name]));
+                series.AddRange(result.Intervals.Select(i => new TimeSeriesRow(phase, service.Name, i.Elapsed.TotalSeconds, i.Scenario, i.Requests, i.Errors, i.Iterations,
+                    i.Dropped, i.Vus, i.LatencyP50, i.LatencyP95, i.LatencyP99, i.ServiceP99)));
+                failedThresholds.AddRange(result.Thresholds.Where(t => !t.Passed).Select(t => $"{phase} {service.Name}: {t}"));
+                if (result.Aborted)
+                    abortReason ??= $"{phase} {service.Name}: {result.AbortReason}";
+            }
+
+            phases.Add(new PhaseSummary(phase, NameCase.ToKebabCase(load.Executor.ToString()), load.Vus, planned.TotalSeconds, summaries));
+            display.Table(phase, summaries);
+        }
+
+        if (cancellation.IsCancellationRequested)
+            abortReason ??= "interrupted";
+        var generator = results.SelectMany(r => r.Generator).ToList();
+        var summary = new RunSummary
+        {
+            RunId = run.RunId,
+            Target = request.Target,
+            StartedAt = started,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Aborted = abortReason is not null,
+            AbortReason = abortReason,
+            Git = git,
+            ConfigFile = request.ConfigDisplayPath,
+            ConfigDigest = Digest(config.SourcePath),
+            Concurrent = settings.Concurrent,
+            Phases = phases,
+            Generator = generator.Count == 0 ? null : new GeneratorSummary(generator.Max(g => g.CpuPercent), generator.Average(g => g.CpuPercent),
+                generator.Max(g => g.ResidentBytes), generator.Any(g => g.CpuPercent > 80), generator),
+        };
+        run.Log(summary.Aborted ? $"run ended early: {abortReason}" : "run complete");
+        run.Complete(summary, series);
+        if (summary.Generator is { Bottleneck: true } g)
+            display.Warning($"The load generator's CPU reached {g.CpuMaxPercent:0}% of all cores: part of the latency may be the generator's. Use fewer VUs or another machine.");
+        display.Info($"results: {Path.GetRelativePath(request.RootDirectory, run.FinalPath)} (summary.json, timeseries.csv, raw/*.hlog, console.log); latest -> {run.RunId}");
+        var exit = failedThresholds.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
+        return new RunOutcome(run.FinalPath, summary, exit, failedThresholds);
+    }
+
+    private async Task<EmbeddedPlatform> StartPlatformAsync(RunRequest request, CancellationToken cancellation)
+    {
+        var assembly = request.PlatformAssembly ?? EmbeddedPlatform.Locate(request.RootDirectory)
+            ?? throw new RunFailedException("The sample platform is not built (src/Zoptal.SamplePlatform/bin is empty). Run ./build.sh Compile.");
+        display.Info("starting the embedded sample platform on loopback ...");
+        return await EmbeddedPlatform.StartAsync(assembly, [], display.Info, cancellation);
+    }
+
+    private static Uri EmbeddedUrl(ServiceConfig service, EmbeddedPlatform platform, string configFile) =>
+        platform.Urls.TryGetValue(service.Name, out var url) ? url : throw new ConfigurationException(
+        [
+            (service.BaseUrlAt ?? new SourcePosition(1, 1, service.Name)).Error(configFile,
+                $"service '{service.Name}' is embedded, but the sample platform has no such service",
+                $"the sample platform plays {string.Join(", ", platform.Urls.Keys)}; give this service a baseUrl"),
+        ]);
+
+    private static ServiceSummary Summarize(ServiceConfig service, LoadRunResult result, IReadOnlyList<Scenario> scenarios)
+    {
+        var duration = result.Duration;
+        var all = result.Scenarios.Count == 0 ? null : OperationResult.Merge(result.Scenarios.Select(s => s.Requests));
+        var metrics = all is null ? EmptyMetrics() : MetricSet.From(all, duration);
+        var scenarioSummaries = result.Scenarios.Select(s =>
+        {
+            var set = MetricSet.From(s.Requests, duration);
+            var table = service.Scenarios.FirstOrDefault(c => c.Name == s.Name)?.Thresholds ?? service.Thresholds;
+            return new ScenarioSummary(s.Name, s.Iterations, s.FailedIterations, s.InterruptedIterations, s.DroppedIterations, set,
+                set.Grade(table, throughput: false), s.Checks, s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList());
+        }).ToList();
+        return new ServiceSummary(service.Name, service.BaseUrl!.ToString(), service.Embedded, result.Aborted, result.AbortReason, duration.TotalSeconds,
+            metrics, metrics.Grade(service.Thresholds),
+            result.Thresholds.Select(t => new ThresholdOutcome(t.Definition.Selector.ToString(), t.Definition.Expression.Text, t.Passed, t.Actual)).ToList(),
+            scenarioSummaries);
+    }
+
+    private static MetricSet EmptyMetrics() => new(0, 0, new Dictionary<string, long>(), 0, 0, 0, 0, Load.Metrics.LatencySummary.Empty, Load.Metrics.LatencySummary.Empty);
+
+    /// <summary>How long a phase's executor runs, without the graceful stop.</summary>
+    public static TimeSpan PlannedDuration(LoadConfig load) => load.Executor switch
+    {
+        ExecutorKind.RampingVus or ExecutorKind.RampingArrivalRate => load.EffectiveStages().Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration),
+        _ => load.Duration,
+    };
+
+    private static string Digest(string path) =>
+        File.Exists(path) ? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : "none";
+}
+
+/// <summary>The commit and branch of the working tree (GitHub Actions' variables first).</summary>
+public static class GitInfoReader
+{
+    public static GitInfo Read(string root)
+    {
+        var commit = Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha ? sha : Git(root, "rev-parse", "HEAD");
+        var branch = Environment.GetEnvironmentVariable("GITHUB_HEAD_REF") is { Length: > 0 } head ? head
+            : Environment.GetEnvironmentVariable("GITHUB_REF_NAME") is { Length: > 0 } name ? name
+            : Git(root, "rev-parse", "--abbrev-ref", "HEAD");
+        return new GitInfo(commit, branch);
+    }
+
+    private static string? Git(string root, params string[] arguments)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in arguments)
+                start.ArgumentList.Add(a);
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit(5000);
+            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // no git
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Load;
+using Zoptal.Perf.Load.Metrics;
+
+namespace Zoptal.Perf.Runs.Results;
+
+/// <summary>summary.json: a run, complete and self-describing (schema in docs/results.md).</summary>
+public sealed record RunSummary
+{
+    /// <summary>The schema's version; a reader refuses versions it does not know.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    public required string RunId { get; init; }
+    public required string Target { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; init; }
+    public bool Aborted { get; init; }
+    public string? AbortReason { get; init; }
+    public GitInfo Git { get; init; } = new(null, null);
+    public required string ConfigFile { get; init; }
+    public required string ConfigDigest { get; init; }
+    public bool Concurrent { get; init; }
+    public IReadOnlyList<PhaseSummary> Phases { get; init; } = [];
+    public GeneratorSummary? Generator { get; init; }
+}
+
+/// <summary>The commit and branch the run measured.</summary>
+public sealed record GitInfo(string? Commit, string? Branch);
+
+/// <summary>A phase (load, stress) and its services.</summary>
+public sealed record PhaseSummary(string Name, string Executor, int Vus, double DurationSeconds, IReadOnlyList<ServiceSummary> Services);
+
+/// <summary>One service in a phase.</summary>
+public sealed record ServiceSummary(
+    string Name,
+    string BaseUrl,
+    bool Embedded,
+    bool Aborted,
+    string? AbortReason,
+    double DurationSeconds,
+    MetricSet Metrics,
+    IReadOnlyList<GradedMetric> Grades,
+    IReadOnlyList<ThresholdOutcome> Thresholds,
+    IReadOnlyList<ScenarioSummary> Scenarios);
+
+/// <summary>One scenario of a service.</summary>
+public sealed record ScenarioSummary(
+    string Name,
+    long Iterations,
+    long FailedIterations,
+    long InterruptedIterations,
+    long DroppedIterations,
+    MetricSet Metrics,
+    IReadOnlyList<GradedMetric> Grades,
+    IReadOnlyList<CheckResult> Checks,
+    IReadOnlyList<StepSummary> Steps);
+
+/// <summary>One named step of a scenario.</summary>
+public sealed record StepSummary(string Name, MetricSet Metrics);
+
+/// <summary>Requests and their timing; times in milliseconds.</summary>
+public sealed record MetricSet(
+    long Requests,
+    long Failed,
+    IReadOnlyDictionary<string, long> Failures,
+    double RequestsPerSecond,
+    double ErrorRatePercent,
+    long BytesSent,
+    long BytesReceived,
+    LatencySummary Latency,
+    LatencySummary ServiceTime)
+{
+    /// <summary>The metric set of a result over a duration.</summary>
+    public static MetricSet From(OperationResult result, TimeSpan duration) => new(
+        result.Requests,
+        result.Failed,
+        result.Failures.Where(f => f.Value > 0).ToDictionary(f => Enum.GetName(f.Key)!, f => f.Value),
+        duration.TotalSeconds > 0 ? result.Requests / duration.TotalSeconds : 0,
+        result.Requests > 0 ? 100.0 * result.Failed / result.Requests : 0,
+        result.BytesSent,
+        result.BytesReceived,
+        result.Latency,
+        result.ServiceTime);
+
+    /// <summary>
+    /// The graded values: response times from the intended start (latency, so stalls count), throughput, errors.
+    /// Scenarios are not graded on throughput: a scenario carries only its weight's share of a service's requests.
+    /// </summary>
+    public IReadOnlyList<GradedMetric> Grade(ThresholdTable table, bool throughput = true) =>
+    [
+        .. new (string Key, double Value)[]
+        {
+            ("responseTimeAvg", Latency.Mean),
+            ("responseTimeP95", Latency.P95),
+            ("responseTimeP99", Latency.P99),
+            ("requestsPerSecond", RequestsPerSecond),
+            ("errorRate", ErrorRatePercent),
+        }.Where(m => table.Metrics.ContainsKey(m.Key) && (throughput || m.Key != "requestsPerSecond")).Select(m => new GradedMetric(m.Key, m.Value, table.Grade(m.Key, m.Value)!.Value)),
+    ];
+}
+
+/// <summary>A value and its grade.</summary>
+public sealed record GradedMetric(string Metric, double Value, Grade Grade);
+
+/// <summary>A k6 threshold's outcome.</summary>
+public sealed record ThresholdOutcome(string Metric, string Expression, bool Passed, double Actual);
+
+/// <summary>The generator's own load: when its CPU passed 80 %, the numbers measure the generator too.</summary>
+public sealed record GeneratorSummary(double CpuMaxPercent, double CpuMeanPercent, long ResidentMaxBytes, bool Bottleneck, IReadOnlyList<GeneratorSample> Samples);

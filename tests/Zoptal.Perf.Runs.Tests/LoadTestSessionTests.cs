@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Load;
+using Zoptal.Perf.Runs.Console;
+using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Scenarios;
+
+namespace Zoptal.Perf.Runs.Tests;
+
+/// <summary>LoadTest and Benchmark runs end to end, each in a scratch folder with its own results.</summary>
+public sealed class LoadTestSessionTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("zoptal-run-").FullName;
+    private readonly List<string> _lines = [];
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private IRunDisplay Display => new PlainRunDisplay(Add, Add);
+
+    private void Add(string line)
+    {
+        lock (_lines)
+            _lines.Add(line);
+    }
+
+    private EffectiveSettings Settings(string yaml, LoadOverrides? overrides = null)
+    {
+        var path = Path.Combine(_root, "perf-config.yml");
+        File.WriteAllText(path, yaml);
+        return EffectiveSettings.Resolve(PerfConfigLoader.Load(path, new Dictionary<string, string>(), null, "perf-config.yml"), overrides ?? new LoadOverrides());
+    }
+
+    private RunRequest Request(EffectiveSettings settings, bool stress = false) => new()
+    {
+        Settings = settings,
+        Target = stress ? "Benchmark" : "LoadTest",
+        RootDirectory = _root,
+        ConfigDisplayPath = "perf-config.yml",
+        Stress = stress,
+        PlatformAssembly = Platform.EmbeddedPlatform.Locate(PlatformFixture.RepositoryRoot()),
+    };
+
+    private const string ShortLoad = """
+        load:
+          executor: constant-vus
+          vus: 2
+          duration: 2s
+          gracefulStop: 2s
+          thinkTime: 50ms
+        """;
+
+    [Fact]
+    public async Task The_embedded_platform_is_started_measured_and_stopped_and_the_results_folder_is_complete()
+    {
+        var settings = Settings($"""
+            services:
+              - name: billing
+                baseUrl: embedded
+                scenarios: [usage-tracking, invoices]
+              - name: notification
+                baseUrl: embedded
+            {ShortLoad}
+            """, new LoadOverrides(Concurrent: true));
+        var outcome = await new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Success, outcome.ExitCode);
+        var run = outcome.RunPath;
+        Assert.Equal(Path.Combine(_root, "performance-results", outcome.Summary.RunId), run);
+        Assert.Equal(run, Path.GetFullPath(Path.Combine(_root, "performance-results", new FileInfo(Path.Combine(_root, "performance-results", "latest")).LinkTarget!)));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_root, "performance-results"), ".*.partial"));
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        var root = json.RootElement;
+        Assert.Equal(RunSummary.CurrentSchemaVersion, root.GetProperty("schemaVersion").GetInt32());
+        Assert.False(root.GetProperty("aborted").GetBoolean());
+        Assert.StartsWith("sha256:", root.GetProperty("configDigest").GetString());
+        var services = root.GetProperty("phases")[0].GetProperty("services").EnumerateArray().ToList();
+        Assert.Equal(["billing", "notification"], services.Select(s => s.GetProperty("name").GetString()));
+        foreach (var service in services)
+        {
+            Assert.True(service.GetProperty("metrics").GetProperty("requests").GetInt64() > 10);
+            Assert.Equal(0, service.GetProperty("metrics").GetProperty("failed").GetInt64());
+            Assert.Contains(service.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "responseTimeP95" && g.GetProperty("grade").GetString() == "good");
+        }
+
+        var csv = File.ReadAllLines(Path.Combine(run, "timeseries.csv"));
+        Assert.Equal(TimeSeriesRow.Header, csv[0]);
+        Assert.Contains(csv, l => l.StartsWith("load,billing,", StringComparison.Ordinal));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "raw", "load", "billing"), "*.hlog"));
+        Assert.Contains("run complete", File.ReadAllText(Path.Combine(run, "console.log")));
+        Assert.Contains(_lines, l => l.Contains("billing / scenario", StringComparison.Ordinal) || l.StartsWith("service / scenario", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Benchmark_runs_a_load_and_a_stress_phase_with_the_stress_settings()
+    {
+        var settings = Settings($$"""
+            services:
+              - { name: analytics, baseUrl: embedded }
+            {{ShortLoad}}
+              stress: { vus: 4, duration: 2s }
+            """);
+        var outcome = await new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings, stress: true), CancellationToken.None);
+        Assert.Equal(["load", "stress"], outcome.Summary.Phases.Select(p => p.Name));
+        Assert.Equal(4, outcome.Summary.Phases[1].Vus);
+        Assert.All(outcome.Summary.Phases, p => Assert.True(p.Services.Single().Metrics.Requests > 0));
+    }
+
+    [Fact]
+    public async Task A_host_that_is_not_loopback_nor_allowed_is_refused_before_any_request()
+    {
+        var settings = Settings($"""
+            services:
+              - name: auth
+                baseUrl: http://auth.zoptal.example:3001
+                scenarios: [registration-login]
+            {ShortLoad}
+            """);
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None));
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains("perf-config.yml:3:14: services[0].baseUrl: refusing to load-test 'auth.zoptal.example'", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_root, "performance-results")));
+    }
+
+    [Fact]
+    public async Task An_unknown_scenario_is_an_error_at_its_place_in_the_file()
+    {
+        var settings = Settings($"""
+            services:
+              - name: auth
+                baseUrl: embedded
+                scenarios: [registration-logn]
+            {ShortLoad}
+            """);
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None));
+        Assert.Contains("perf-config.yml:4:17: services[0].scenarios[0]: unknown scenario 'registration-logn' for service 'auth' (hint: did you mean 'registration-login'?)", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_fails_the_health_check_before_any_load()
+    {
+        var port = FreePort();
+        var settings = Settings($"""
+            services:
+              - name: billing
+                baseUrl: http://127.0.0.1:{port}
+            {ShortLoad}
+            """);
+        var error = await Assert.ThrowsAsync<RunFailedException>(() => new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None));
+        Assert.Equal(ExitCodes.Failure, error.ExitCode);
+        Assert.Contains($"billing: health check http://127.0.0.1:{port}/health failed", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_root, "performance-results")));
+    }
+
+    [Fact]
+    public async Task A_service_that_dies_mid_run_is_recorded_as_errors_and_the_results_are_still_written()
+    {
+        var platform = await global::Zoptal.SamplePlatform.Platform.StartAsync(new global::Zoptal.SamplePlatform.PlatformOptions());
+        var url = platform.Urls.Single(u => u.Service == "billing").Url;
+        var settings = Settings($"""
+            services:
+              - name: billing
+                baseUrl: {url}
+            load:
+              executor: constant-vus
+              vus: 2
+              duration: 3s
+              gracefulStop: 2s
+              thinkTime: 20ms
+            """);
+        var run = new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None);
+        await Task.Delay(1500);
+        await platform.DisposeAsync();
+        var outcome = await run;
+        var metrics = outcome.Summary.Phases[0].Services[0].Metrics;
+        Assert.True(metrics.Failures.GetValueOrDefault("ConnectionRefused") > 0, string.Join(", ", metrics.Failures));
+        Assert.True(metrics.Requests > metrics.Failed, "requests before the stop succeeded");
+        Assert.True(File.Exists(Path.Combine(outcome.RunPath, "summary.json")));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_keeps_what_was_measured_and_marks_the_run_aborted()
+    {
+        var settings = Settings("""
+            services:
+              - { name: notification, baseUrl: embedded }
+            load:
+              executor: constant-vus
+              vus: 2
+              duration: 5m
+              gracefulStop: 2s
+              thinkTime: 20ms
+            """);
+        using var interrupt = new CancellationTokenSource();
+        var session = new LoadTestSession(ScenarioCatalog.Default, new PlainRunDisplay(line =>
+        {
+            Add(line);
+            if (line.StartsWith("load   notification", StringComparison.Ordinal) && line.Contains(" 2s ", StringComparison.Ordinal))
+                interrupt.Cancel(); // after two seconds of load
+        }, Add));
+        var started = DateTime.UtcNow;
+        var outcome = await session.RunAsync(Request(settings), interrupt.Token);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(40));
+        Assert.True(outcome.Summary.Aborted);
+        Assert.Contains("interrupted", outcome.Summary.AbortReason);
+        Assert.True(outcome.Summary.Phases[0].Services[0].Metrics.Requests > 0);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outcome.RunPath, "summary.json")));
+        Assert.True(json.RootElement.GetProperty("aborted").GetBoolean());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
