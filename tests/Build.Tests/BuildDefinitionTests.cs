@@ -97,7 +97,7 @@ public sealed class BuildDefinitionTests
         Assert.All(config.Services, s => Assert.True(s.Embedded));
         Assert.Equal(ThresholdTable.Default.Metrics, config.Thresholds.Metrics);
         // Short, so a newcomer's first LoadTest --concurrent ends in about a minute (40 s of load plus the build).
-        Assert.Equal((10, TimeSpan.FromSeconds(30), 100, TimeSpan.FromSeconds(60)),
+        Assert.Equal((50, TimeSpan.FromSeconds(30), 100, TimeSpan.FromSeconds(60)),
             (config.Load.Vus, config.Load.Duration, config.Load.Stress.Vus, config.Load.Stress.Duration));
         Assert.True(LoadTestSession.PlannedDuration(config.Load) <= TimeSpan.FromSeconds(60));
     }
