@@ -1,3 +1,4 @@
+using Spectre.Console;
 using Zoptal.Build;
 using Zoptal.Perf.Runs;
 using Zoptal.Perf.Runs.Console;
@@ -16,7 +17,10 @@ partial class Build
     async Task RunAsync(string target, bool stress, CancellationToken cancellation)
     {
         var output = Log.Output;
-        var display = new PlainRunDisplay(m => output.Write(LogLevel.Information, m), m => output.Write(LogLevel.Warning, m));
+        // A live table on a terminal; a line per service and second under CI or when the output is a file.
+        IRunDisplay display = LiveRunDisplay.Suits()
+            ? new LiveRunDisplay(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }))
+            : new PlainRunDisplay(m => output.Write(LogLevel.Information, m), m => output.Write(LogLevel.Warning, m));
         var outcome = await new LoadTestSession(ScenarioCatalog.Default, display).RunAsync(new RunRequest
         {
             Settings = LoadSettings(),

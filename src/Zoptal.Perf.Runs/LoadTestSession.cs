@@ -104,18 +104,26 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                 return (service, await runner.RunAsync(cancellation));
             }
 
-            if (settings.Concurrent)
+            display.PhaseStarted(phase, services.Select(s => s.Name).ToList(), planned);
+            try
             {
-                serviceResults.AddRange(await Task.WhenAll(services.Select(RunService)));
-            }
-            else
-            {
-                foreach (var service in services)
+                if (settings.Concurrent)
                 {
-                    if (cancellation.IsCancellationRequested)
-                        break;
-                    serviceResults.Add(await RunService(service));
+                    serviceResults.AddRange(await Task.WhenAll(services.Select(RunService)));
                 }
+                else
+                {
+                    foreach (var service in services)
+                    {
+                        if (cancellation.IsCancellationRequested)
+                            break;
+                        serviceResults.Add(await RunService(service));
+                    }
+                }
+            }
+            finally
+            {
+                display.PhaseFinished(phase);
             }
 
             var summaries = new List<ServiceSummary>();

@@ -12,6 +12,12 @@ public interface IRunDisplay
     /// <summary>A warning.</summary>
     void Warning(string message);
 
+    /// <summary>A phase starts for these services.</summary>
+    void PhaseStarted(string phase, IReadOnlyList<string> services, TimeSpan planned) { }
+
+    /// <summary>Every service of the phase has finished.</summary>
+    void PhaseFinished(string phase) { }
+
     /// <summary>A service's progress, each second; <paramref name="line"/> is the plain form.</summary>
     void Progress(string phase, string service, RunProgress progress, TimeSpan planned, string line);
 
