@@ -10,6 +10,8 @@ partial class Build
         .Produces("artifacts/test-results")
         .Executes(async ct =>
         {
+            // Integration tests start a private PostgreSQL cluster (tests/Zoptal.Perf.Runs.Tests).
+            await AptTasks.EnsureAsync([AptTasks.PostgreSql], ct);
             var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);
             ReportSummary("Tests", summary.ToString());
             // The plain closing line CI reads, after the summary table.

@@ -174,8 +174,19 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
     {
         var assembly = request.PlatformAssembly ?? EmbeddedPlatform.Locate(request.RootDirectory)
             ?? throw new RunFailedException("The sample platform is not built (src/Zoptal.SamplePlatform/bin is empty). Run ./build.sh Compile.");
-        display.Info("starting the embedded sample platform on loopback ...");
-        return await EmbeddedPlatform.StartAsync(assembly, [], display.Info, cancellation);
+        // With a database in the config the platform keeps its data there (the connection string, with the password from
+        // the environment, goes to the child through its environment, never its command line).
+        var environment = new Dictionary<string, string>();
+        if (request.Settings.Config.Database is { } database)
+        {
+            var connection = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = database.ConnectionString };
+            if (database.Password is { } password)
+                connection["Password"] = password;
+            environment["ZOPTAL_SAMPLE_POSTGRES"] = connection.ConnectionString;
+        }
+
+        display.Info($"starting the embedded sample platform on loopback ({(environment.Count > 0 ? "data in PostgreSQL" : "data in memory")}) ...");
+        return await EmbeddedPlatform.StartAsync(assembly, [], display.Info, cancellation, environment);
     }
 
     private static Uri EmbeddedUrl(ServiceConfig service, EmbeddedPlatform platform, string configFile) =>

@@ -14,6 +14,10 @@ namespace Zoptal.SamplePlatform;
 public sealed class Platform : IAsyncDisposable
 {
     private readonly List<(string Name, WebApplication App)> _apps = [];
+    private Storage.PostgresStores? _postgres;
+
+    /// <summary>Where the data is kept: memory or postgresql.</summary>
+    public string StorageKind => _postgres is null ? "memory" : "postgresql";
 
     private Platform()
     {
@@ -25,8 +29,19 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>Starts every service; returns when all of them listen.</summary>
     public static async Task<Platform> StartAsync(PlatformOptions options)
     {
-        var shared = new PlatformState(options);
         var platform = new Platform();
+        PlatformState shared;
+        if (options.PostgresConnectionString is { } connectionString)
+        {
+            var stores = await Storage.PostgresStores.OpenAsync(connectionString);
+            platform._postgres = stores;
+            shared = new PlatformState(options, stores, stores, stores, stores);
+        }
+        else
+        {
+            shared = new PlatformState(options, new Storage.MemoryStores());
+        }
+
         try
         {
             foreach (var service in CreateServices(shared))
@@ -97,6 +112,8 @@ public sealed class Platform : IAsyncDisposable
         }
 
         _apps.Clear();
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
     }
 }
 

@@ -21,6 +21,12 @@ public sealed record PlatformOptions
     /// <summary>Seed of the simulated latencies (AI models, builds).</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>The environment variable with a PostgreSQL connection string: set, the platform keeps its data there.</summary>
+    public const string PostgresVariable = "ZOPTAL_SAMPLE_POSTGRES";
+
+    /// <summary>PostgreSQL connection string (from <see cref="PostgresVariable"/>, never the command line); null: memory.</summary>
+    public string? PostgresConnectionString { get; init; } = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null;
+
     /// <summary>Stop when standard input closes, so the platform never outlives the build that started it.</summary>
     public bool WatchStandardInput { get; init; }
 

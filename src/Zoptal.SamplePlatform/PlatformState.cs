@@ -6,8 +6,22 @@ using Microsoft.AspNetCore.Http;
 namespace Zoptal.SamplePlatform;
 
 /// <summary>What the services share: options, the token signer, and a seeded source of simulated latencies.</summary>
-public sealed class PlatformState(PlatformOptions options)
+public sealed class PlatformState(PlatformOptions options, Storage.IUserStore users, Storage.IProjectStore projects, Storage.IUsageStore usage, Storage.IEventStore events)
 {
+    /// <summary>State over one storage for everything (memory or PostgreSQL).</summary>
+    public PlatformState(PlatformOptions options, Storage.MemoryStores stores)
+        : this(options, stores, stores, stores, stores)
+    {
+    }
+
+    public Storage.IUserStore Users { get; } = users;
+
+    public Storage.IProjectStore Projects { get; } = projects;
+
+    public Storage.IUsageStore Usage { get; } = usage;
+
+    public Storage.IEventStore Events { get; } = events;
+
     private readonly Random _random = new(options.Seed);
     private readonly Lock _randomLock = new();
 

@@ -35,7 +35,8 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
     }
 
     /// <summary>Starts the platform and waits until every service listens (60 s at most).</summary>
-    public static async Task<EmbeddedPlatform> StartAsync(string assemblyPath, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellation)
+    public static async Task<EmbeddedPlatform> StartAsync(string assemblyPath, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellation,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(assemblyPath))
             throw new RunFailedException($"The sample platform is not built: {assemblyPath} is missing. Run ./build.sh Compile.");
@@ -50,6 +51,8 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
         start.ArgumentList.Add("--watch-stdin");
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new RunFailedException("Could not start the sample platform (dotnet).");
         var platform = new EmbeddedPlatform(process);
         var errors = new List<string>();

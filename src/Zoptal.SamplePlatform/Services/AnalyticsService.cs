@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Zoptal.SamplePlatform.Storage;
 
 namespace Zoptal.SamplePlatform.Services;
 
@@ -10,14 +11,12 @@ public sealed class AnalyticsService(PlatformState state) : IPlatformService
     /// <summary>Most events in one batch.</summary>
     public const int MaxBatch = 500;
 
-    private readonly ConcurrentQueue<Event> _events = new();
 
     public string Name => "analytics";
 
     public void Map(WebApplication app)
     {
-        _ = state;
-        app.MapPost("/analytics/events", (EventBatch body, HttpContext context) =>
+        app.MapPost("/analytics/events", async (EventBatch body, HttpContext context) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
@@ -30,12 +29,11 @@ public sealed class AnalyticsService(PlatformState state) : IPlatformService
                     return Results.BadRequest(new { error = "every event needs a name (at most 100 characters)" });
             }
 
-            foreach (var e in body.Events)
-                _events.Enqueue(new Event(user, e.Name!, e.Timestamp ?? now, e.Properties?.Count ?? 0));
+            await state.Events.AddAsync(body.Events.Select(e => new EventRecord(user, e.Name!, (e.Timestamp ?? now).ToUniversalTime(), e.Properties?.Count ?? 0)).ToList());
             return Results.Accepted(value: new { accepted = body.Events.Count });
         });
 
-        app.MapGet("/analytics/query", (HttpContext context, string? @event, DateTimeOffset? from, DateTimeOffset? to, string? interval) =>
+        app.MapGet("/analytics/query", async (HttpContext context, string? @event, DateTimeOffset? from, DateTimeOffset? to, string? interval) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
@@ -44,27 +42,23 @@ public sealed class AnalyticsService(PlatformState state) : IPlatformService
             var bucket = interval switch { null or "minute" => TimeSpan.FromMinutes(1), "hour" => TimeSpan.FromHours(1), "day" => TimeSpan.FromDays(1), _ => TimeSpan.Zero };
             if (bucket == TimeSpan.Zero)
                 return Results.BadRequest(new { error = "interval must be minute, hour or day" });
-            var (start, end) = (from ?? DateTimeOffset.UtcNow.AddHours(-1), to ?? DateTimeOffset.UtcNow.AddMinutes(1));
+            var (start, end) = ((from ?? DateTimeOffset.UtcNow.AddHours(-1)).ToUniversalTime(), (to ?? DateTimeOffset.UtcNow.AddMinutes(1)).ToUniversalTime());
             if (end <= start || (end - start).Ticks / bucket.Ticks > 10_000)
                 return Results.BadRequest(new { error = "to must be after from, with at most 10,000 buckets between" });
-            var buckets = _events.Where(e => e.UserId == user && e.Name == @event && e.Timestamp >= start && e.Timestamp < end)
-                .GroupBy(e => new DateTimeOffset(e.Timestamp.UtcTicks - e.Timestamp.UtcTicks % bucket.Ticks, TimeSpan.Zero))
-                .Select(g => new { start = g.Key, count = g.Count() }).OrderBy(b => b.start).ToList();
+            var buckets = (await state.Events.CountAsync(user, @event, start, end, bucket)).Select(b => new { start = b.Start, count = b.Count }).ToList();
             return Results.Ok(new { @event, from = start, to = end, interval = interval ?? "minute", total = buckets.Sum(b => b.count), buckets });
         });
 
-        app.MapGet("/analytics/summary", (HttpContext context, DateTimeOffset? from, DateTimeOffset? to) =>
+        app.MapGet("/analytics/summary", async (HttpContext context, DateTimeOffset? from, DateTimeOffset? to) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
-            var (start, end) = (from ?? DateTimeOffset.UtcNow.AddHours(-1), to ?? DateTimeOffset.UtcNow.AddMinutes(1));
-            var events = _events.Where(e => e.UserId == user && e.Timestamp >= start && e.Timestamp < end)
-                .GroupBy(e => e.Name).Select(g => new { name = g.Key, count = g.Count() }).OrderByDescending(e => e.count).ToList();
+            var (start, end) = ((from ?? DateTimeOffset.UtcNow.AddHours(-1)).ToUniversalTime(), (to ?? DateTimeOffset.UtcNow.AddMinutes(1)).ToUniversalTime());
+            var events = (await state.Events.SummaryAsync(user, start, end)).Select(e => new { name = e.Name, count = e.Count }).ToList();
             return Results.Ok(new { from = start, to = end, events });
         });
     }
 
-    private sealed record Event(string UserId, string Name, DateTimeOffset Timestamp, int Properties);
 }
 
 /// <summary>A batch of events.</summary>

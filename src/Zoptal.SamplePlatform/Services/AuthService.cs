@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Zoptal.SamplePlatform.Storage;
 
 namespace Zoptal.SamplePlatform.Services;
 
@@ -26,7 +27,6 @@ public sealed class AuthService(PlatformState state) : IPlatformService
     public const string OAuthClientSecret = "sample-secret";
 
     private static readonly TimeSpan AccessLifetime = TimeSpan.FromMinutes(15);
-    private readonly ConcurrentDictionary<string, User> _users = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (string Email, DateTimeOffset Expires)> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, (string Email, DateTimeOffset Expires)> _resetTokens = new();
     private readonly ConcurrentDictionary<string, (string Email, string RedirectUri, DateTimeOffset Expires)> _codes = new();
@@ -36,17 +36,17 @@ public sealed class AuthService(PlatformState state) : IPlatformService
 
     public void Map(WebApplication app)
     {
-        app.MapPost("/auth/register", (Credentials body) =>
+        app.MapPost("/auth/register", async (Credentials body) =>
         {
             if (Invalid(body) is { } problem)
                 return problem;
-            var user = new User(PlatformState.NewId(), body.Email!, body.Name ?? body.Email!, Hash(body.Password!));
-            return _users.TryAdd(user.Email, user)
+            var user = new UserRecord(PlatformState.NewId(), body.Email!, body.Name ?? body.Email!, Hash(body.Password!));
+            return await state.Users.AddAsync(user)
                 ? Results.Created($"/auth/users/{user.Id}", new { user.Id, user.Email, user.Name })
                 : Results.Conflict(new { error = "email already registered" });
         });
 
-        app.MapPost("/auth/login", (Credentials body, HttpContext context) =>
+        app.MapPost("/auth/login", async (Credentials body, HttpContext context) =>
         {
             if (string.IsNullOrEmpty(body.Email) || string.IsNullOrEmpty(body.Password))
                 return Results.BadRequest(new { error = "email and password are required" });
@@ -60,7 +60,7 @@ public sealed class AuthService(PlatformState state) : IPlatformService
                 return Results.Json(new { error = "too many failed login attempts" }, statusCode: StatusCodes.Status429TooManyRequests);
             }
 
-            if (_users.TryGetValue(body.Email, out var user) && Verify(body.Password, user.PasswordHash))
+            if (await state.Users.FindByEmailAsync(body.Email) is { } user && Verify(body.Password, user.PasswordHash))
                 return Results.Ok(Issue(user));
             counter.Fail(now, LoginWindow);
             return Results.Json(new { error = "invalid email or password" }, statusCode: StatusCodes.Status401Unauthorized);
@@ -74,11 +74,11 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             return Results.Ok(new { valid = true, userId = claims.Subject, email = claims.Email, expiresAt = claims.Expires });
         });
 
-        app.MapPost("/auth/refresh", (RefreshRequest body) =>
+        app.MapPost("/auth/refresh", async (RefreshRequest body) =>
         {
             // Rotation: a refresh token works once; the answer carries the next one.
             if (body.RefreshToken is null || !_refreshTokens.TryRemove(body.RefreshToken, out var entry) || entry.Expires <= DateTimeOffset.UtcNow
-                || !_users.TryGetValue(entry.Email, out var user))
+                || await state.Users.FindByEmailAsync(entry.Email) is not { } user)
             {
                 return Results.Json(new { error = "invalid refresh token" }, statusCode: StatusCodes.Status401Unauthorized);
             }
@@ -86,14 +86,14 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             return Results.Ok(Issue(user));
         });
 
-        app.MapPost("/auth/password-reset", (ResetRequest body) =>
+        app.MapPost("/auth/password-reset", async (ResetRequest body) =>
         {
             // A real service mails the token; the sample hands it back so a scenario can finish the flow. Unknown
             // addresses get the same answer without a token, so the endpoint does not reveal who is registered.
             if (string.IsNullOrEmpty(body.Email))
                 return Results.BadRequest(new { error = "email is required" });
             string? token = null;
-            if (_users.ContainsKey(body.Email))
+            if (await state.Users.FindByEmailAsync(body.Email) is not null)
             {
                 token = PlatformState.NewId() + PlatformState.NewId();
                 _resetTokens[token] = (body.Email, DateTimeOffset.UtcNow.AddMinutes(30));
@@ -102,18 +102,18 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             return Results.Accepted(value: new { status = "sent", resetToken = token });
         });
 
-        app.MapPost("/auth/password-reset/confirm", (ResetConfirmation body) =>
+        app.MapPost("/auth/password-reset/confirm", async (ResetConfirmation body) =>
         {
             if (body.Token is null || body.NewPassword is not { Length: >= 8 })
                 return Results.BadRequest(new { error = "token and a new password of at least 8 characters are required" });
-            if (!_resetTokens.TryRemove(body.Token, out var entry) || entry.Expires <= DateTimeOffset.UtcNow || !_users.TryGetValue(entry.Email, out var user))
+            if (!_resetTokens.TryRemove(body.Token, out var entry) || entry.Expires <= DateTimeOffset.UtcNow || await state.Users.FindByEmailAsync(entry.Email) is not { } user)
                 return Results.BadRequest(new { error = "invalid or expired reset token" });
-            _users[user.Email] = user with { PasswordHash = Hash(body.NewPassword) };
+            await state.Users.SetPasswordAsync(user.Email, Hash(body.NewPassword));
             return Results.NoContent();
         });
 
         // OAuth 2.0 authorization code grant (RFC 6749 4.1) with automatic consent: the login hint names the user.
-        app.MapGet("/oauth/authorize", (HttpContext context) =>
+        app.MapGet("/oauth/authorize", async (HttpContext context) =>
         {
             var q = context.Request.Query;
             if (q["response_type"] != "code" || q["client_id"] != OAuthClientId)
@@ -121,7 +121,7 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             var redirect = q["redirect_uri"].ToString();
             if (!Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || !IPAddressIsLoopback(redirectUri))
                 return Results.BadRequest(new { error = "invalid_request", error_description = "redirect_uri must be an absolute loopback URL" });
-            if (!_users.TryGetValue(q["login_hint"].ToString(), out var user))
+            if (await state.Users.FindByEmailAsync(q["login_hint"].ToString()) is not { } user)
                 return Results.BadRequest(new { error = "access_denied", error_description = "unknown user" });
             var code = PlatformState.NewId();
             _codes[code] = (user.Email, redirect, DateTimeOffset.UtcNow.AddSeconds(60));
@@ -142,7 +142,7 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             if (form["client_id"] != OAuthClientId || form["client_secret"] != OAuthClientSecret)
                 return Results.Json(new { error = "invalid_client" }, statusCode: StatusCodes.Status401Unauthorized);
             if (!_codes.TryRemove(form["code"].ToString(), out var grant) || grant.Expires <= DateTimeOffset.UtcNow
-                || grant.RedirectUri != form["redirect_uri"] || !_users.TryGetValue(grant.Email, out var user))
+                || grant.RedirectUri != form["redirect_uri"] || await state.Users.FindByEmailAsync(grant.Email) is not { } user)
             {
                 return Results.BadRequest(new { error = "invalid_grant" });
             }
@@ -162,7 +162,7 @@ public sealed class AuthService(PlatformState state) : IPlatformService
         return null;
     }
 
-    private object Issue(User user)
+    private object Issue(UserRecord user)
     {
         var now = DateTimeOffset.UtcNow;
         var refresh = PlatformState.NewId() + PlatformState.NewId();
@@ -193,8 +193,6 @@ public sealed class AuthService(PlatformState state) : IPlatformService
         var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
-
-    private sealed record User(string Id, string Email, string Name, string PasswordHash);
 
     /// <summary>Failed attempts in a fixed window per account.</summary>
     private sealed class LoginWindowCounter

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Zoptal.SamplePlatform.Storage;
 
 namespace Zoptal.SamplePlatform.Services;
 
@@ -16,15 +17,13 @@ public sealed class BillingService(PlatformState state) : IPlatformService
         ["storage-gb"] = 2.3m,
     };
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<UsageRecord>> _usage = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Invoice>> _invoices = new();
 
     public string Name => "billing";
 
     public void Map(WebApplication app)
     {
-        _ = state;
-        app.MapPost("/billing/usage", (UsageRequest body, HttpContext context) =>
+        app.MapPost("/billing/usage", async (UsageRequest body, HttpContext context) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
@@ -32,32 +31,32 @@ public sealed class BillingService(PlatformState state) : IPlatformService
                 return Results.BadRequest(new { error = $"metric must be one of {string.Join(", ", Prices.Keys)}" });
             if (body.Quantity is not (> 0 and <= 1_000_000))
                 return Results.BadRequest(new { error = "quantity must be above 0 and at most 1,000,000" });
-            var record = new UsageRecord(PlatformState.NewId(), body.Metric, body.Quantity.Value, body.Timestamp ?? DateTimeOffset.UtcNow);
-            _usage.GetOrAdd(user, _ => new()).Enqueue(record);
+            var record = new UsageRecord(PlatformState.NewId(), body.Metric, body.Quantity.Value, (body.Timestamp ?? DateTimeOffset.UtcNow).ToUniversalTime());
+            await state.Usage.AddAsync(user, record);
             return Results.Accepted(value: record);
         });
 
-        app.MapGet("/billing/usage", (HttpContext context, DateTimeOffset? from, DateTimeOffset? to) =>
+        app.MapGet("/billing/usage", async (HttpContext context, DateTimeOffset? from, DateTimeOffset? to) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
-            var (start, end) = (from ?? DateTimeOffset.UtcNow.AddDays(-30), to ?? DateTimeOffset.UtcNow.AddMinutes(1));
+            var (start, end) = ((from ?? DateTimeOffset.UtcNow.AddDays(-30)).ToUniversalTime(), (to ?? DateTimeOffset.UtcNow.AddMinutes(1)).ToUniversalTime());
             if (end <= start)
                 return Results.BadRequest(new { error = "to must be after from" });
-            var totals = InRange(user, start, end).GroupBy(r => r.Metric)
+            var totals = (await state.Usage.RangeAsync(user, start, end)).GroupBy(r => r.Metric)
                 .Select(g => new { metric = g.Key, quantity = g.Sum(r => r.Quantity), costCents = Math.Round(g.Sum(r => r.Quantity) * Prices[g.Key], 2) })
                 .OrderBy(t => t.metric, StringComparer.Ordinal).ToList();
             return Results.Ok(new { from = start, to = end, totals });
         });
 
-        app.MapPost("/billing/invoices", (HttpContext context) =>
+        app.MapPost("/billing/invoices", async (HttpContext context) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
             var invoices = _invoices.GetOrAdd(user, _ => new());
             var start = invoices.LastOrDefault()?.PeriodEnd ?? DateTimeOffset.UnixEpoch;
             var end = DateTimeOffset.UtcNow;
-            var lines = InRange(user, start, end).GroupBy(r => r.Metric)
+            var lines = (await state.Usage.RangeAsync(user, start, end)).GroupBy(r => r.Metric)
                 .Select(g => new InvoiceLine(g.Key, g.Sum(r => r.Quantity), Math.Round(g.Sum(r => r.Quantity) * Prices[g.Key], 2))).ToList();
             var invoice = new Invoice(PlatformState.NewId(), start, end, lines, lines.Sum(l => l.AmountCents));
             invoices.Enqueue(invoice);
@@ -69,12 +68,6 @@ public sealed class BillingService(PlatformState state) : IPlatformService
                 ? PlatformState.MissingUser()
                 : Results.Ok(_invoices.TryGetValue(user, out var invoices) ? invoices.Reverse().Take(20) : []));
     }
-
-    private IEnumerable<UsageRecord> InRange(string user, DateTimeOffset from, DateTimeOffset to) =>
-        _usage.TryGetValue(user, out var records) ? records.Where(r => r.Timestamp >= from && r.Timestamp < to) : [];
-
-    /// <summary>One usage record.</summary>
-    public sealed record UsageRecord(string Id, string Metric, decimal Quantity, DateTimeOffset Timestamp);
 
     /// <summary>An invoice line.</summary>
     public sealed record InvoiceLine(string Metric, decimal Quantity, decimal AmountCents);

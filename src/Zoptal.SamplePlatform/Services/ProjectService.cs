@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Zoptal.SamplePlatform.Storage;
 
 namespace Zoptal.SamplePlatform.Services;
 
@@ -20,7 +21,6 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
     ];
 
     private const int MaxFileBytes = 8 * 1024 * 1024;
-    private readonly ConcurrentDictionary<string, Project> _projects = new();
     private readonly ConcurrentDictionary<(string Project, string Path), byte[]> _files = new();
     private readonly ConcurrentDictionary<string, Job> _jobs = new();
 
@@ -28,7 +28,7 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
 
     public void Map(WebApplication app)
     {
-        app.MapPost("/projects", (ProjectRequest body, HttpContext context) =>
+        app.MapPost("/projects", async (ProjectRequest body, HttpContext context) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
@@ -38,53 +38,52 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
             if (body.TemplateId is not null && template is null)
                 return Results.BadRequest(new { error = $"unknown template '{body.TemplateId}'" });
             var now = DateTimeOffset.UtcNow;
-            var project = new Project(PlatformState.NewId(), user, body.Name, body.Description ?? "", template?.Id, now, now);
-            _projects[project.Id] = project;
+            var project = new ProjectRecord(PlatformState.NewId(), user, body.Name, body.Description ?? "", template?.Id, now, now);
+            await state.Projects.AddAsync(project);
             foreach (var file in template?.Files ?? [])
                 _files[(project.Id, file)] = System.Text.Encoding.UTF8.GetBytes($"// {file} from template {template!.Id}\n");
             return Results.Created($"/projects/{project.Id}", project);
         });
 
-        app.MapGet("/projects", (HttpContext context, int? page, int? pageSize) =>
+        app.MapGet("/projects", async (HttpContext context, int? page, int? pageSize) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
             var size = Math.Clamp(pageSize ?? 20, 1, 100);
-            var mine = _projects.Values.Where(p => p.UserId == user).OrderByDescending(p => p.UpdatedAt).ToList();
-            return Results.Ok(new { total = mine.Count, page = page ?? 1, items = mine.Skip((Math.Max(page ?? 1, 1) - 1) * size).Take(size) });
+            var (total, items) = await state.Projects.ListAsync(user, Math.Max(page ?? 1, 1), size);
+            return Results.Ok(new { total, page = page ?? 1, items });
         });
 
-        app.MapGet("/projects/search", (HttpContext context, string? q) =>
+        app.MapGet("/projects/search", async (HttpContext context, string? q) =>
         {
             if (PlatformState.UserId(context) is not { } user)
                 return PlatformState.MissingUser();
             if (string.IsNullOrWhiteSpace(q) || q.Length > 100)
                 return Results.BadRequest(new { error = "q is required (at most 100 characters)" });
-            var hits = _projects.Values
-                .Where(p => p.UserId == user && (p.Name.Contains(q, StringComparison.OrdinalIgnoreCase) || p.Description.Contains(q, StringComparison.OrdinalIgnoreCase)))
-                .OrderBy(p => p.Name, StringComparer.Ordinal).Take(50).ToList();
+            var hits = await state.Projects.SearchAsync(user, q, 50);
             return Results.Ok(new { query = q, total = hits.Count, items = hits });
         });
 
-        app.MapGet("/projects/{id}", (string id, HttpContext context) =>
-            Owned(id, context, out var project) is { } problem ? problem : Results.Ok(project));
+        app.MapGet("/projects/{id}", async (string id, HttpContext context) =>
+            await Owned(id, context) is var (problem, project) && problem is not null ? problem : Results.Ok(project));
 
-        app.MapPut("/projects/{id}", (string id, ProjectRequest body, HttpContext context) =>
+        app.MapPut("/projects/{id}", async (string id, ProjectRequest body, HttpContext context) =>
         {
-            if (Owned(id, context, out var project) is { } problem)
+            var (problem, project) = await Owned(id, context);
+            if (problem is not null)
                 return problem;
             if (body.Name is { Length: 0 or > 200 })
                 return Results.BadRequest(new { error = "name must be 1 to 200 characters" });
             var updated = project! with { Name = body.Name ?? project.Name, Description = body.Description ?? project.Description, UpdatedAt = DateTimeOffset.UtcNow };
-            _projects[id] = updated;
+            await state.Projects.UpdateAsync(updated);
             return Results.Ok(updated);
         });
 
-        app.MapDelete("/projects/{id}", (string id, HttpContext context) =>
+        app.MapDelete("/projects/{id}", async (string id, HttpContext context) =>
         {
-            if (Owned(id, context, out _) is { } problem)
+            if ((await Owned(id, context)).Problem is { } problem)
                 return problem;
-            _projects.TryRemove(id, out _);
+            await state.Projects.DeleteAsync(id);
             foreach (var key in _files.Keys.Where(k => k.Project == id))
                 _files.TryRemove(key, out _);
             return Results.NoContent();
@@ -92,7 +91,7 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
 
         app.MapPut("/projects/{id}/files/{**path}", async (string id, string path, HttpContext context) =>
         {
-            if (Owned(id, context, out _) is { } problem)
+            if ((await Owned(id, context)).Problem is { } problem)
                 return problem;
             if (path.Length > 300 || path.Contains(".."))
                 return Results.BadRequest(new { error = "invalid file path" });
@@ -105,21 +104,21 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
             return created ? Results.Created($"/projects/{id}/files/{path}", new { path, size = buffer.Length }) : Results.Ok(new { path, size = buffer.Length });
         });
 
-        app.MapGet("/projects/{id}/files", (string id, HttpContext context) =>
-            Owned(id, context, out _) is { } problem
+        app.MapGet("/projects/{id}/files", async (string id, HttpContext context) =>
+            (await Owned(id, context)).Problem is { } problem
                 ? problem
                 : Results.Ok(_files.Where(f => f.Key.Project == id).Select(f => new { path = f.Key.Path, size = f.Value.Length }).OrderBy(f => f.path, StringComparer.Ordinal)));
 
-        app.MapGet("/projects/{id}/files/{**path}", (string id, string path, HttpContext context) =>
+        app.MapGet("/projects/{id}/files/{**path}", async (string id, string path, HttpContext context) =>
         {
-            if (Owned(id, context, out _) is { } problem)
+            if ((await Owned(id, context)).Problem is { } problem)
                 return problem;
             return _files.TryGetValue((id, path), out var content) ? Results.Bytes(content, "application/octet-stream") : Results.NotFound(new { error = "no such file" });
         });
 
-        app.MapPost("/projects/{id}/builds", (string id, HttpContext context) =>
+        app.MapPost("/projects/{id}/builds", async (string id, HttpContext context) =>
         {
-            if (Owned(id, context, out _) is { } problem)
+            if ((await Owned(id, context)).Problem is { } problem)
                 return problem;
             // A build takes about 400 ms here (log-normal); one in twenty fails, as a flaky test would make it.
             var job = Start("build", id, state.LogNormal(TimeSpan.FromMilliseconds(400), 0.5), state.Chance(0.05));
@@ -128,9 +127,9 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
 
         app.MapGet("/builds/{id}", (string id, HttpContext context) => JobStatus("build", id, context));
 
-        app.MapPost("/projects/{id}/deployments", (string id, DeploymentRequest body, HttpContext context) =>
+        app.MapPost("/projects/{id}/deployments", async (string id, DeploymentRequest body, HttpContext context) =>
         {
-            if (Owned(id, context, out _) is { } problem)
+            if ((await Owned(id, context)).Problem is { } problem)
                 return problem;
             if (body.BuildId is null || !_jobs.TryGetValue(body.BuildId, out var build) || build.Kind != "build" || build.ProjectId != id)
                 return Results.BadRequest(new { error = "buildId must name a build of this project" });
@@ -147,14 +146,13 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
             Templates.FirstOrDefault(t => t.Id == id) is { } template ? Results.Ok(template) : Results.NotFound(new { error = "no such template" }));
     }
 
-    private IResult? Owned(string id, HttpContext context, out Project? project)
+    // The project when it belongs to the caller; else the answer to give.
+    private async Task<(IResult? Problem, ProjectRecord? Project)> Owned(string id, HttpContext context)
     {
-        project = null;
         if (PlatformState.UserId(context) is not { } user)
-            return PlatformState.MissingUser();
-        if (!_projects.TryGetValue(id, out project) || project.UserId != user)
-            return Results.NotFound(new { error = "no such project" });
-        return null;
+            return (PlatformState.MissingUser(), null);
+        var project = await state.Projects.GetAsync(id);
+        return project is null || project.UserId != user ? (Results.NotFound(new { error = "no such project" }), null) : (null, project);
     }
 
     private Job Start(string kind, string projectId, TimeSpan duration, bool fails)
@@ -172,15 +170,12 @@ public sealed class ProjectService(PlatformState state) : IPlatformService
         return job;
     }
 
-    private IResult JobStatus(string kind, string id, HttpContext context)
+    private async Task<IResult> JobStatus(string kind, string id, HttpContext context)
     {
         if (!_jobs.TryGetValue(id, out var job) || job.Kind != kind)
             return Results.NotFound(new { error = $"no such {kind}" });
-        return Owned(job.ProjectId, context, out _) ?? Results.Ok(job.View());
+        return (await Owned(job.ProjectId, context)).Problem ?? Results.Ok(job.View());
     }
-
-    /// <summary>A project.</summary>
-    public sealed record Project(string Id, string UserId, string Name, string Description, string? TemplateId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
     /// <summary>A project template.</summary>
     public sealed record Template(string Id, string Name, string Kind, IReadOnlyList<string> Files);
