@@ -11,6 +11,21 @@ internal static class ZoptalClient
     public static readonly string RunTag = Guid.NewGuid().ToString("N")[..8];
 
     private const string UserKey = "zoptal.user";
+    private const string TagKey = "zoptal.vu";
+    private static long _vus;
+
+    /// <summary>
+    /// A tag unique to this VU in this process, across runs and phases (a Benchmark's stress phase numbers its VUs
+    /// from 1 again, and the platform still has the load phase's users): emails and ids built from it never collide.
+    /// </summary>
+    public static string VuTag(ScenarioContext ctx)
+    {
+        if (ctx.State.TryGetValue(TagKey, out var tag))
+            return (string)tag!;
+        var created = $"{RunTag}-{Interlocked.Increment(ref _vus)}";
+        ctx.State[TagKey] = created;
+        return created;
+    }
 
     /// <summary>
     /// The VU's user id, sent as X-User-Id on every request of the VU (the header the platform's gateway sets after
@@ -20,7 +35,7 @@ internal static class ZoptalClient
     {
         if (ctx.State.TryGetValue(UserKey, out var user))
             return (string)user!;
-        var id = $"user-{RunTag}-{ctx.VuId}";
+        var id = $"user-{VuTag(ctx)}";
         ctx.Http.DefaultRequestHeaders.Remove("X-User-Id");
         ctx.Http.DefaultRequestHeaders.TryAddWithoutValidation("X-User-Id", id);
         ctx.State[UserKey] = id;

@@ -93,17 +93,18 @@ public sealed class LoadTestSessionTests : IDisposable
     }
 
     [Fact]
-    public async Task Benchmark_runs_a_load_and_a_stress_phase_with_the_stress_settings()
+    public async Task Benchmark_runs_a_load_and_a_stress_phase_with_the_stress_settings_and_the_overrides()
     {
         var settings = Settings($$"""
             services:
               - { name: analytics, baseUrl: embedded }
             {{ShortLoad}}
               stress: { vus: 4, duration: 2s }
-            """);
+            """, new LoadOverrides(Vus: 3, Duration: TimeSpan.FromSeconds(1))); // as LOAD_TEST_VUS=3 LOAD_TEST_DURATION=1s
         var outcome = await new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings, stress: true), CancellationToken.None);
         Assert.Equal(["load", "stress"], outcome.Summary.Phases.Select(p => p.Name));
-        Assert.Equal(4, outcome.Summary.Phases[1].Vus);
+        Assert.Equal((3, 1.0), (outcome.Summary.Phases[0].Vus, outcome.Summary.Phases[0].DurationSeconds));
+        Assert.Equal((4, 2.0), (outcome.Summary.Phases[1].Vus, outcome.Summary.Phases[1].DurationSeconds));
         Assert.All(outcome.Summary.Phases, p => Assert.True(p.Services.Single().Metrics.Requests > 0));
     }
 

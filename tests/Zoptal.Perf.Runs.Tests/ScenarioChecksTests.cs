@@ -41,6 +41,23 @@ public sealed class ScenarioChecksTests(PlatformFixture platform) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_second_run_in_the_same_process_does_not_collide_with_the_first_ones_users()
+    {
+        // Benchmark's stress phase follows its load phase against the same platform, with VUs numbered from 1 again.
+        foreach (var round in new[] { 1, 2 })
+        {
+            var result = await new LoadRunner(new LoadRunOptions
+            {
+                Scenarios = [.. ScenarioCatalog.Default.Compiled("auth").Where(s => s.Name is "registration-login" or "password-reset" or "rate-limit" or "oauth")],
+                Load = new LoadConfig { Executor = ExecutorKind.PerVuIterations, Vus = 2, Iterations = 4, Duration = TimeSpan.FromSeconds(60), ThinkTime = TimeSpan.Zero },
+                BaseAddress = platform.Urls["auth"],
+            }).RunAsync();
+            Assert.All(result.Scenarios, s => Assert.True(s.Requests.Failed == 0, $"round {round}, {s.Name}: {s.Requests.Failed} failed"));
+            Assert.All(result.Scenarios.SelectMany(s => s.Checks), c => Assert.True(c.Failed == 0, $"round {round}: check '{c.Name}' failed"));
+        }
+    }
+
+    [Fact]
     public void Every_scenario_the_shipped_config_names_is_compiled()
     {
         var config = PerfConfigLoader.Load(Path.Combine(PlatformFixture.RepositoryRoot(), "perf-config.yml"), new Dictionary<string, string>(), new Core.Secrets.SecretMasker(), "perf-config.yml");

@@ -30,7 +30,7 @@ public sealed class AuthScenarios : IServiceScenarios
 
     private static async Task RegistrationLogin(ScenarioContext ctx)
     {
-        var email = $"new-{ZoptalClient.RunTag}-{ctx.VuId}-{ctx.Iteration}@load.test";
+        var email = $"new-{ZoptalClient.VuTag(ctx)}-{ctx.Iteration}@load.test";
         using (var registered = await ctx.Step("register", () => ctx.PostJson("/auth/register", new { email, password = Password, name = Names.Next() })))
             ctx.Status("register status", registered, 201);
         using var login = await ctx.Step("login", () => ctx.PostJson("/auth/login", new { email, password = Password }));
@@ -151,7 +151,7 @@ public sealed class AuthScenarios : IServiceScenarios
         var key = $"auth.account.{purpose}";
         if (ctx.State.TryGetValue(key, out var existing))
             return (string)existing!;
-        var email = $"{purpose}-{ZoptalClient.RunTag}-{ctx.VuId}@load.test";
+        var email = $"{purpose}-{ZoptalClient.VuTag(ctx)}@load.test";
         using var registered = await ctx.PostJson("/auth/register", new { email, password = Password, name = Names.Next() });
         if (!ctx.Status($"{purpose} account registered", registered, 201))
             return null;
