@@ -14,8 +14,8 @@ public sealed class AiService(PlatformState state) : IPlatformService
     /// <summary>The models: latency median and spread, requests in flight allowed, tokens per second of output.</summary>
     public static readonly IReadOnlyList<Model> Models =
     [
-        new("zoptal-fast", TimeSpan.FromMilliseconds(60), 0.35, 32, 400),
-        new("zoptal-balanced", TimeSpan.FromMilliseconds(180), 0.45, 16, 150),
+        new("zoptal-fast", TimeSpan.FromMilliseconds(60), 0.35, 64, 400),
+        new("zoptal-balanced", TimeSpan.FromMilliseconds(180), 0.45, 32, 150),
         new("zoptal-large", TimeSpan.FromMilliseconds(450), 0.55, 6, 60),
     ];
 
