@@ -17,6 +17,7 @@ using Zoptal.Perf.Load.Scenarios;
 //   load --url U --rate R --duration D [--max-connections C] [--max-vus V]   open model (constant-arrival-rate)
 //   load --url U --vus N --duration D --think T                             many VUs held with think time
 //   any load mode: --transport lean|sockets (the engine's HTTP/1.1 client, the default, or SocketsHttpHandler)
+// The JSON line includes allocated_bytes_per_request (managed allocations of the whole process during the run).
 // The generator's runtime setting, before anything opens a socket (the server keeps .NET's defaults).
 if (args.FirstOrDefault() == "load")
     LoadRuntime.UseInlineSocketCompletions();
@@ -93,7 +94,9 @@ if (arguments.TryGetValue("warmup", out var warmup))
     await new LoadRunner(options with { Load = load with { Duration = K6Duration.Parse(warmup) } }).RunAsync();
 }
 
+var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 var result = await new LoadRunner(options).RunAsync();
+var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 var requests = result.Scenarios[0].Requests;
 var summary = new
 {
@@ -115,6 +118,7 @@ var summary = new
     generator_rss_max_mb = result.Generator.Count == 0 ? 0 : result.Generator.Max(g => g.ResidentBytes) / 1048576.0,
     gc_heap_max_mb = result.Generator.Count == 0 ? 0 : result.Generator.Max(g => g.GcHeapBytes) / 1048576.0,
     threads_max = result.Generator.Count == 0 ? 0 : result.Generator.Max(g => g.ThreadPoolThreads),
+    allocated_bytes_per_request = requests.Requests == 0 ? 0 : allocated / requests.Requests,
 };
 if (arguments.ContainsKey("intervals"))
 {
