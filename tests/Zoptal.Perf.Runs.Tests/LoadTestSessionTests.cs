@@ -193,7 +193,7 @@ public sealed class LoadTestSessionTests : IDisposable
               gracefulStop: 2s
               thinkTime: 20ms
             """);
-        using var interrupt = new CancellationTokenSource();
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromSeconds(15)); // in case no progress line came
         var session = new LoadTestSession(ScenarioCatalog.Default, new PlainRunDisplay(line =>
         {
             Add(line);
