@@ -73,17 +73,19 @@ public sealed class RunDirectory
         PointLatest();
     }
 
-    private void WriteAtomically(string name, Action<Stream> write)
+    private void WriteAtomically(string name, Action<Stream> write) => WriteFile(Path.Combine(WorkingPath, name), write);
+
+    /// <summary>Writes a file under a temporary name, flushes it to disk and renames it: readers see all of it or none.</summary>
+    public static void WriteFile(string path, Action<Stream> write)
     {
-        var target = Path.Combine(WorkingPath, name);
-        var temporary = target + ".tmp";
+        var temporary = path + ".tmp";
         using (var stream = File.Create(temporary))
         {
             write(stream);
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, target, overwrite: true);
+        File.Move(temporary, path, overwrite: true);
     }
 
     // A symbolic link where the system has them (so performance-results/latest/summary.json works), else a file

@@ -1,0 +1,75 @@
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Runs.Results;
+
+namespace Zoptal.Perf.Reporting.Gate;
+
+/// <summary>The gate's verdict and every reason it failed (or would have, for excluded items).</summary>
+public sealed record GateResult(GateFailOn Policy, bool Passed, IReadOnlyList<string> Reasons, IReadOnlyList<string> Notes, IReadOnlyList<string> Exclude)
+{
+    /// <summary>Whether <c>gate.exclude</c> names the service or the scenario.</summary>
+    public bool IsExcluded(string service, string? scenario) => Excludes(Exclude, service, scenario);
+
+    /// <summary>Whether an exclusion list names the service (<c>auth</c>) or the scenario (<c>auth/rate-limit</c>).</summary>
+    public static bool Excludes(IReadOnlyList<string> exclude, string service, string? scenario) =>
+        exclude.Contains(service) || (scenario is not null && exclude.Contains($"{service}/{scenario}"));
+}
+
+/// <summary>
+/// Applies the gate policy to a run: <c>critical</c> fails on any critical grade, <c>warning</c> on any warning or
+/// critical one, <c>never</c> only reports. Failed k6 thresholds fail every policy but <c>never</c>. Items listed in
+/// <c>gate.exclude</c> (<c>service</c> or <c>service/scenario</c>) are graded but never fail the gate.
+/// An aborted run fails the gate: it did not measure what it was meant to. Only the load phase is gated: a stress
+/// phase pushes past capacity on purpose, so its grades are reported as notes.
+/// </summary>
+public static class GateEvaluator
+{
+    public static GateResult Evaluate(RunSummary run, GateConfig gate, GateFailOn? overridePolicy = null)
+    {
+        var policy = overridePolicy ?? gate.FailOn;
+        var reasons = new List<string>();
+        var notes = new List<string>();
+        if (policy == GateFailOn.Regression)
+            notes.Add("failOn: regression needs the history store (issue #5, not yet built): graded on critical meanwhile");
+        var worst = policy == GateFailOn.Warning ? Grade.Warning : Grade.Critical;
+        foreach (var phase in run.Phases)
+        {
+            var gated = phase.Name != "stress";
+            foreach (var service in phase.Services)
+            {
+                Check($"{phase.Name} {service.Name}", service.Name, null, service.Grades, gated);
+                foreach (var scenario in service.Scenarios)
+                    Check($"{phase.Name} {service.Name}/{scenario.Name}", service.Name, scenario.Name, scenario.Grades, gated);
+                foreach (var threshold in service.Thresholds.Where(t => !t.Passed))
+                    reasons.Add($"{phase.Name} {service.Name}: threshold {threshold.Metric} '{threshold.Expression}' failed (actual {threshold.Actual:0.###})");
+            }
+        }
+
+        if (run.Aborted)
+            reasons.Add($"the run was aborted: {run.AbortReason}");
+        var passed = policy == GateFailOn.Never || reasons.Count == 0;
+        return new GateResult(policy, passed, reasons, notes, gate.Exclude);
+
+        void Check(string where, string service, string? scenario, IReadOnlyList<GradedMetric> grades, bool gated)
+        {
+            foreach (var grade in grades.Where(g => g.Grade >= worst))
+            {
+                var text = $"{where}: {Describe(grade)}";
+                if (GateResult.Excludes(gate.Exclude, service, scenario))
+                    notes.Add(text + " (excluded from the gate)");
+                else if (!gated)
+                    notes.Add(text + " (stress phase: reported, not gated)");
+                else
+                    reasons.Add(text);
+            }
+        }
+    }
+
+    /// <summary><c>Response time (p95) 2,345 ms is critical (bounds 1,000 / 2,000)</c>.</summary>
+    public static string Describe(GradedMetric grade)
+    {
+        var definition = MetricDefinition.Find(grade.Metric);
+        var title = definition?.Title ?? grade.Metric;
+        var unit = definition?.Unit ?? string.Empty;
+        return FormattableString.Invariant($"{title} {grade.Value:#,0.##} {unit} is {grade.Grade.ToString().ToLowerInvariant()}");
+    }
+}

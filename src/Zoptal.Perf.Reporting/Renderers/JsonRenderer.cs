@@ -1,0 +1,21 @@
+using System.Text.Json;
+using Zoptal.Perf.Runs.Results;
+
+namespace Zoptal.Perf.Reporting.Renderers;
+
+/// <summary><c>benchmark_report_&lt;timestamp&gt;.json</c>: the gate's verdict and the whole run summary, for scripts and dashboards.</summary>
+public sealed class JsonRenderer : IReportRenderer
+{
+    public static JsonRenderer Default { get; } = new();
+
+    public string FileName(ReportModel model) => $"benchmark_report_{model.Stamp}.json";
+
+    public void Render(ReportModel model, TextWriter writer) =>
+        writer.Write(JsonSerializer.Serialize(new
+        {
+            reportVersion = 1,
+            generatedAt = model.GeneratedAt,
+            gate = new { policy = model.Gate.Policy, passed = model.Gate.Passed, reasons = model.Gate.Reasons, notes = model.Gate.Notes },
+            run = model.Run,
+        }, RunDirectory.Json));
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Runs.Results;
+
+namespace Zoptal.Perf.Reporting.Tests;
+
+public sealed class ReportSessionTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("zoptal-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string WriteRun(RunSummary summary)
+    {
+        var run = RunDirectory.Create(_root, summary.StartedAt, summary.Git.Commit);
+        run.Complete(summary with { RunId = run.RunId }, []);
+        return run.RunId;
+    }
+
+    [Fact]
+    public void The_newest_run_is_read_back_graded_and_reported_in_its_folder_and_the_results_folder()
+    {
+        var id = WriteRun(Runs.Mixed());
+        var outcome = ReportSession.Run(_root, null, new GateConfig(), null, DateTimeOffset.UtcNow);
+        Assert.Equal(Path.Combine(_root, id), outcome.RunPath);
+        Assert.False(outcome.Gate.Passed);
+        Assert.Equal(6, outcome.Files.Count);
+        Assert.All(outcome.Files, f => Assert.True(File.Exists(f), f));
+        Assert.Contains(Path.Combine(_root, "performance_report_20261126_120000.md"), outcome.Files);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_root, id, "benchmark_report_20261126_120000.json")));
+        Assert.False(json.RootElement.GetProperty("gate").GetProperty("passed").GetBoolean());
+        Assert.Equal(2600, json.RootElement.GetProperty("run").GetProperty("phases")[0].GetProperty("services")[1].GetProperty("metrics").GetProperty("latency").GetProperty("p95").GetDouble());
+        Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_run_is_chosen_by_id_and_an_unknown_id_is_a_usage_error()
+    {
+        var id = WriteRun(Runs.Run(Runs.LoadPhase(Runs.Service("auth", Runs.Metrics(6000, 0, 30, 40, 150, 220)))));
+        Assert.True(ReportSession.Run(_root, id, new GateConfig(), GateFailOn.Warning, DateTimeOffset.UtcNow).Gate.Passed);
+        var error = Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "20990101-000000", new GateConfig(), null, DateTimeOffset.UtcNow));
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains(id, error.Message);
+        Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "../etc", new GateConfig(), null, DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void No_run_yet_says_what_to_do()
+    {
+        var error = Assert.Throws<RunFailedException>(() => ReportSession.Run(_root, null, new GateConfig(), null, DateTimeOffset.UtcNow));
+        Assert.Contains("Run ./build.sh LoadTest or Benchmark first", error.Message);
+    }
+}
