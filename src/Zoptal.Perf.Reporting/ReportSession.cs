@@ -54,7 +54,7 @@ public static class ReportSession
             if (runId.Contains('/') || runId.Contains('\\') || !File.Exists(Path.Combine(path, "summary.json")))
             {
                 var known = Directory.Exists(resultsRoot)
-                    ? Directory.GetDirectories(resultsRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.')).OrderDescending().Take(5)
+                    ? Directory.GetDirectories(resultsRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.') && n != "latest").OrderDescending().Take(5)
                     : [];
                 throw new InvalidParameterException($"Invalid value '{runId}' for parameter '--run': no run with that id in {resultsRoot}. Newest runs: {string.Join(", ", known)}.");
             }

@@ -42,6 +42,7 @@ public sealed class ReportSessionTests : IDisposable
         var error = Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "20990101-000000", new GateConfig(), null, DateTimeOffset.UtcNow));
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(id, error.Message);
+        Assert.DoesNotContain("latest", error.Message);
         Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "../etc", new GateConfig(), null, DateTimeOffset.UtcNow));
     }
 
