@@ -17,7 +17,9 @@ partial class Build
         {
             var config = LoadSettings().Config;
             var resultsRoot = Path.GetFullPath(Path.Combine(RootDirectory, config.Results.Directory));
-            var outcome = ReportSession.Run(resultsRoot, ReportRun, config.Gate, FailOn, DateTimeOffset.UtcNow);
+            var outcome = ReportSession.Run(resultsRoot, ReportRun, config.Gate, FailOn, DateTimeOffset.UtcNow, config.Results);
+            if (outcome.HistoryPath is { } history)
+                Log.Information($"recorded the run in {Path.GetRelativePath(RootDirectory, history)}");
             foreach (var file in outcome.Files)
                 Log.Information($"wrote {Path.GetRelativePath(RootDirectory, file)}");
             foreach (var note in outcome.Gate.Notes)

@@ -9,7 +9,7 @@ using Zoptal.Perf.Runs.Results;
 namespace Zoptal.Perf.Reporting;
 
 /// <summary>What Report produced: the files, the gate's verdict, and the Markdown (for the job summary).</summary>
-public sealed record ReportOutcome(string RunPath, GateResult Gate, IReadOnlyList<string> Files, string Markdown);
+public sealed record ReportOutcome(string RunPath, GateResult Gate, IReadOnlyList<string> Files, string Markdown, string? HistoryPath);
 
 /// <summary>
 /// Report: reads a run's summary.json (the newest, or one by id), applies the gate policy, and writes every
@@ -20,7 +20,7 @@ public static class ReportSession
     /// <summary>The renderers, in the order their files are written.</summary>
     public static IReadOnlyList<IReportRenderer> Renderers { get; } = [MarkdownRenderer.Default, JsonRenderer.Default, JUnitRenderer.Default];
 
-    public static ReportOutcome Run(string resultsRoot, string? runId, GateConfig gate, GateFailOn? failOn, DateTimeOffset now)
+    public static ReportOutcome Run(string resultsRoot, string? runId, GateConfig gate, GateFailOn? failOn, DateTimeOffset now, ResultsConfig? results = null)
     {
         var runPath = FindRun(resultsRoot, runId);
         var summary = Read(Path.Combine(runPath, "summary.json"));
@@ -43,8 +43,22 @@ public static class ReportSession
             }
         }
 
-        return new ReportOutcome(runPath, model.Gate, files, markdown);
+        // Every reported run goes into the history (SQLite in the results folder; the PostgreSQL store is still to come).
+        string? historyPath = null;
+        if (results is not null)
+        {
+            historyPath = Path.Combine(resultsRoot, results.HistoryPath);
+            using var history = new History.SqliteHistoryStore(historyPath);
+            history.Record(summary, PullRequestNumber());
+        }
+
+        return new ReportOutcome(runPath, model.Gate, files, markdown, historyPath);
     }
+
+    // GitHub Actions names a pull request's merge ref refs/pull/<n>/merge.
+    private static int? PullRequestNumber() =>
+        Environment.GetEnvironmentVariable("GITHUB_REF") is { } reference && reference.StartsWith("refs/pull/", StringComparison.Ordinal)
+        && int.TryParse(reference.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null;
 
     private static string FindRun(string resultsRoot, string? runId)
     {
