@@ -119,7 +119,7 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             if (q["response_type"] != "code" || q["client_id"] != OAuthClientId)
                 return Results.BadRequest(new { error = "unsupported_response_type or unknown client" });
             var redirect = q["redirect_uri"].ToString();
-            if (!Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || !IPAddressIsLoopback(redirectUri))
+            if (!Uri.TryCreate(redirect, UriKind.Absolute, out var redirectUri) || !redirectUri.IsLoopback)
                 return Results.BadRequest(new { error = "invalid_request", error_description = "redirect_uri must be an absolute loopback URL" });
             if (await state.Users.FindByEmailAsync(q["login_hint"].ToString()) is not { } user)
                 return Results.BadRequest(new { error = "access_denied", error_description = "unknown user" });
@@ -150,8 +150,6 @@ public sealed class AuthService(PlatformState state) : IPlatformService
             return Results.Ok(Issue(user));
         });
     }
-
-    private static bool IPAddressIsLoopback(Uri uri) => uri.IsLoopback;
 
     private static IResult? Invalid(Credentials body)
     {
