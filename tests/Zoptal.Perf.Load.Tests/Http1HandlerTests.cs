@@ -36,6 +36,31 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(1, _handler.OpenConnections(server.Http1));
     }
 
+    [Fact]
+    public async Task Wire_bytes_are_counted_exactly_redirects_included()
+    {
+        using var client = Client();
+        using var response = await client.GetAsync("/ok");
+        var content = Assert.IsType<Http1ResponseContent>(response.Content);
+        var request = $"GET /ok HTTP/1.1\r\nHost: {server.Http1.Authority}\r\n\r\n";
+        Assert.Equal(request.Length, content.WireBytesSent);
+
+        // The same request on a raw socket: every byte of the answer.
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Http1.Host, server.Http1.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+        var buffer = new byte[4096];
+        var total = 0;
+        while (!Encoding.ASCII.GetString(buffer, 0, total).EndsWith("\r\n\r\nok", StringComparison.Ordinal))
+            total += await socket.ReceiveAsync(buffer.AsMemory(total));
+        Assert.Equal(total, content.WireBytesReceived);
+
+        using var redirected = await client.GetAsync("/redirect/302?to=/ok");
+        var hops = Assert.IsType<Http1ResponseContent>(redirected.Content);
+        Assert.True(hops.WireBytesSent > 2 * request.Length - 10, $"{hops.WireBytesSent} bytes sent over two hops");
+        Assert.True(hops.WireBytesReceived > total, "both answers counted");
+    }
+
     [Theory]
     [InlineData("/bytes/0", 0)]
     [InlineData("/bytes/1", 1)]

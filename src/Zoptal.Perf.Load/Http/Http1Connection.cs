@@ -469,6 +469,12 @@ internal sealed class Http1ResponseContent : HttpContent
 {
     public byte[] Body { get; set; } = [];
 
+    /// <summary>Request bytes on the wire for this response, redirects included.</summary>
+    public long WireBytesSent { get; set; }
+
+    /// <summary>Response bytes on the wire (status lines, headers, bodies), redirects included.</summary>
+    public long WireBytesReceived { get; set; }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(Body).AsTask();
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>

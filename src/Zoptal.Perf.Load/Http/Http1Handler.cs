@@ -31,6 +31,7 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
         if (!CanSend(request))
             return await Fallback.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        long sent = 0, received = 0;
         for (var redirects = 0; ; redirects++)
         {
             var uri = request.RequestUri!;
@@ -56,12 +57,18 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
                     throw;
                 }
 
+                // Exact wire bytes for data_sent and data_received, over every hop of a redirect chain.
+                sent += connection.RequestBytes;
+                received += connection.ResponseHeaderBytes + ((Http1ResponseContent)response.Content).Body.Length;
                 if (connection.KeepAlive)
                     pool.Return(connection);
                 else
                     pool.Discard(connection);
                 break;
             }
+
+            ((Http1ResponseContent)response.Content).WireBytesSent = sent;
+            ((Http1ResponseContent)response.Content).WireBytesReceived = received;
 
             if (cookies is not null && response.Headers.TryGetValues("Set-Cookie", out var setCookies))
                 StoreCookies(uri, setCookies);

@@ -39,9 +39,16 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
             send = time.GetTimestamp();
             sent = EstimateRequestBytes(request);
             response = await base.SendAsync(request, limit.Token).ConfigureAwait(false);
-            if (response.Content is not Http1ResponseContent)
+            if (response.Content is Http1ResponseContent wire)
+            {
+                sent = wire.WireBytesSent;
+                received = wire.WireBytesReceived;
+            }
+            else
+            {
                 await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
-            received = (response.Content.Headers.ContentLength ?? 0) + ResponseHeaderEstimate;
+                received = (response.Content.Headers.ContentLength ?? 0) + ResponseHeaderEstimate;
+            }
             var status = (int)response.StatusCode;
             failure = context.Metrics.IsExpected(status) ? null
                 : status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : FailureKind.OtherError;
@@ -106,8 +113,8 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
         };
     }
 
-    // Exact wire sizes are not visible through HttpClient, and enumerating headers would make HttpClient parse them
-    // all on the hot path: bodies are counted exactly, the request line and headers are estimated.
+    // The lean HTTP/1.1 client reports exact wire sizes. Through SocketsHttpHandler they are not visible, and enumerating
+    // headers would make HttpClient parse them all on the hot path: bodies are counted exactly, the rest estimated.
     private const long ResponseHeaderEstimate = 120;
 
     private static long EstimateRequestBytes(HttpRequestMessage request) =>
