@@ -67,9 +67,9 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
         var series = new List<TimeSeriesRow>();
         var results = new List<LoadRunResult>();
         var failedThresholds = new List<string>();
-        var plan = new List<(string Name, LoadConfig Load)> { ("load", config.Load) };
+        var plan = new List<(string Name, LoadConfig Load)> { (PhaseSummary.Load, config.Load) };
         if (request.Stress)
-            plan.Add(("stress", config.Load with { Executor = ExecutorKind.ConstantVus, Vus = config.Load.Stress.Vus, Duration = config.Load.Stress.Duration, Stages = [] }));
+            plan.Add((PhaseSummary.Stress, config.Load with { Executor = ExecutorKind.ConstantVus, Vus = config.Load.Stress.Vus, Duration = config.Load.Stress.Duration, Stages = [] }));
         string? abortReason = null;
         foreach (var (phase, load) in plan)
         {

@@ -30,10 +30,10 @@ public static class GateEvaluator
         var notes = new List<string>();
         if (policy == GateFailOn.Regression)
             notes.Add("failOn: regression needs the history store (issue #5, not yet built): graded on critical meanwhile");
-        var worst = policy == GateFailOn.Warning ? Grade.Warning : Grade.Critical;
+        var worst = FailingGrade(policy) ?? Grade.Critical; // under never, critical grades are still listed as findings
         foreach (var phase in run.Phases)
         {
-            var gated = phase.Name != "stress";
+            var gated = IsGated(phase);
             foreach (var service in phase.Services)
             {
                 Check($"{phase.Name} {service.Name}", service.Name, null, service.Grades, gated);
@@ -64,7 +64,18 @@ public static class GateEvaluator
         }
     }
 
-    /// <summary><c>Response time (p95) 2,345 ms is critical (bounds 1,000 / 2,000)</c>.</summary>
+    /// <summary>The grade from which a policy fails the gate; null for <c>never</c>.</summary>
+    public static Grade? FailingGrade(GateFailOn policy) => policy switch
+    {
+        GateFailOn.Warning => Grade.Warning,
+        GateFailOn.Never => null,
+        _ => Grade.Critical,
+    };
+
+    /// <summary>Whether a phase's grades can fail the gate (the stress phase's cannot).</summary>
+    public static bool IsGated(PhaseSummary phase) => phase.Name != PhaseSummary.Stress;
+
+    /// <summary><c>Response time (p95) 2,345 ms is critical</c>.</summary>
     public static string Describe(GradedMetric grade)
     {
         var definition = MetricDefinition.Find(grade.Metric);

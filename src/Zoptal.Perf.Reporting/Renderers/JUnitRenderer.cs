@@ -18,7 +18,7 @@ public sealed class JUnitRenderer : IReportRenderer
 
     public void Render(ReportModel model, TextWriter writer)
     {
-        var failOn = model.Gate.Policy switch { GateFailOn.Warning => Grade.Warning, GateFailOn.Never => (Grade)int.MaxValue, _ => Grade.Critical };
+        var failOn = GateEvaluator.FailingGrade(model.Gate.Policy);
         var suites = new XElement("testsuites", new XAttribute("name", $"performance {model.Run.RunId}"));
         foreach (var phase in model.Run.Phases)
         {
@@ -30,7 +30,7 @@ public sealed class JUnitRenderer : IReportRenderer
                     var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"), new XAttribute("name", name), new XAttribute("time", "0"));
                     if (grade.Grade >= failOn)
                     {
-                        if (phase.Name == "stress")
+                        if (!GateEvaluator.IsGated(phase))
                         {
                             testCase.Add(new XElement("skipped", new XAttribute("message", "stress phase, not gated: " + GateEvaluator.Describe(grade))));
                             cases.Add(testCase);

@@ -29,7 +29,14 @@ public sealed record RunSummary
 public sealed record GitInfo(string? Commit, string? Branch);
 
 /// <summary>A phase (load, stress) and its services.</summary>
-public sealed record PhaseSummary(string Name, string Executor, int Vus, double DurationSeconds, IReadOnlyList<ServiceSummary> Services);
+public sealed record PhaseSummary(string Name, string Executor, int Vus, double DurationSeconds, IReadOnlyList<ServiceSummary> Services)
+{
+    /// <summary>The load phase's name.</summary>
+    public const string Load = "load";
+
+    /// <summary>Benchmark's stress phase: past capacity on purpose, reported but not gated.</summary>
+    public const string Stress = "stress";
+}
 
 /// <summary>One service in a phase.</summary>
 public sealed record ServiceSummary(
