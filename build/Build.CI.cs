@@ -1,10 +1,10 @@
 using Zoptal.Build;
 
-// The pipeline: test on every pull request and push to main, then the benchmark, then the report that gates
-// (the pull request comment arrives with the rest of #5).
+// The pipeline: test on every pull request and push to main, then the benchmark, then the report that gates and
+// comments on the pull request; its HTML, Markdown, JSON and JUnit files are the performance-report artifact.
 [GitHubActionsWorkflow("performance", OnPushBranches = ["main"], OnPullRequestBranches = ["main"], OnWorkflowDispatch = true)]
 [GitHubActionsJob("performance", "test", nameof(Test), TimeoutMinutes = 30)]
 [GitHubActionsJob("performance", "benchmark", nameof(Benchmark), Needs = ["test"], Produces = ["performance-results"], TimeoutMinutes = 60)]
 [GitHubActionsJob("performance", "report", nameof(Report), Needs = ["benchmark"], Consumes = ["performance-results"],
-    Permissions = ["pull-requests: write"], EnableGitHubToken = true, TimeoutMinutes = 15)]
+    Produces = ["performance-report=performance-results/*_2*.*"], Permissions = ["pull-requests: write"], EnableGitHubToken = true, TimeoutMinutes = 15)]
 partial class Build;

@@ -2,6 +2,7 @@ using Zoptal.Build;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting;
+using Zoptal.Perf.Reporting.Publishing;
 
 partial class Build
 {
@@ -11,15 +12,36 @@ partial class Build
     [Parameter("Gate policy, overriding perf-config.yml's gate.failOn: critical, warning, regression or never")]
     readonly GateFailOn? FailOn;
 
+    [Parameter("What to compare with: a run id or a branch. Default: the base branch's runs at or before the merge base")]
+    readonly string? Baseline;
+
+    [Parameter("When to comment on the pull request: always, on-change, on-failure or never")]
+    readonly CommentMode Comment = CommentMode.Always;
+
+    [Parameter("The pull request to comment on. Default: from GITHUB_EVENT_PATH")]
+    readonly int? PullRequest;
+
     Target Report => _ => _
-        .Description("The release gate: grades the run, writes Markdown, JSON and JUnit reports, exits 99 when the gate fails")
-        .Executes(() =>
+        .Description("The release gate: grades the run, compares it with its baseline, writes HTML, Markdown, JSON and JUnit, comments on the PR, exits 99 when the gate fails")
+        .Executes(async cancellation =>
         {
             var config = LoadSettings().Config;
             var resultsRoot = Path.GetFullPath(Path.Combine(RootDirectory, config.Results.Directory));
-            var outcome = ReportSession.Run(resultsRoot, ReportRun, config.Gate, FailOn, DateTimeOffset.UtcNow, config.Results);
-            if (outcome.HistoryPath is { } history)
-                Log.Information($"recorded the run in {Path.GetRelativePath(RootDirectory, history)}");
+            var pullRequest = PullRequest ?? ReportSession.PullRequestFromEnvironment();
+            var outcome = ReportSession.Run(new ReportRequest(resultsRoot, config.Gate, DateTimeOffset.UtcNow)
+            {
+                RunId = ReportRun,
+                FailOn = FailOn,
+                Results = config.Results,
+                Baseline = Baseline,
+                RepositoryRoot = RootDirectory,
+                PullRequest = pullRequest,
+            });
+            Log.Information($"baseline: {outcome.Model.Baseline?.Description}");
+            foreach (var regression in outcome.Model.Regressions.Where(r => r.Scenario is null))
+                Log.Information($"{regression.Name}: {Zoptal.Perf.Reporting.Renderers.MarkdownRenderer.VerdictText(regression)} ({regression.Method})");
+            if (outcome.HistoryDescription is { } history)
+                Log.Information($"recorded the run in the history ({history})");
             foreach (var file in outcome.Files)
                 Log.Information($"wrote {Path.GetRelativePath(RootDirectory, file)}");
             foreach (var note in outcome.Gate.Notes)
@@ -28,6 +50,24 @@ partial class Build
             ReportSummary("Gate", $"{(outcome.Gate.Passed ? "passed" : "FAILED")} (fail on {outcome.Gate.Policy.ToString().ToLowerInvariant()})");
             if (Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } stepSummary)
                 File.AppendAllText(stepSummary, outcome.Markdown + Environment.NewLine);
+
+            if (Comment != CommentMode.Never)
+            {
+                if (GitHubTarget.FromEnvironment(pullRequest, out var missing) is { } target)
+                {
+                    var comment = await new StickyPullRequestComment(target)
+                        .PublishAsync(outcome.Markdown, outcome.Model.VerdictState(), outcome.Gate.Passed, Comment, cancellation);
+                    if (comment.Message.StartsWith("warning:", StringComparison.Ordinal))
+                        Log.Warning(comment.Message);
+                    else
+                        Log.Information(comment.Message);
+                }
+                else
+                {
+                    Log.Information($"PR comment: not posted: {missing}");
+                }
+            }
+
             if (!outcome.Gate.Passed)
                 throw new GateFailedException($"The performance gate failed ({outcome.Gate.Reasons.Count} reason(s)):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", outcome.Gate.Reasons)}");
         });

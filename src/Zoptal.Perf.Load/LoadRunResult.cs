@@ -65,6 +65,9 @@ public sealed record LoadRunResult(
     IReadOnlyList<GeneratorSample> Generator,
     IReadOnlyList<ThresholdResult> Thresholds)
 {
+    /// <summary>Each second of all scenarios together (scenario name empty), percentiles from the merged interval histograms.</summary>
+    public IReadOnlyList<IntervalSample> Totals { get; init; } = [];
+
     /// <summary>Requests of every scenario.</summary>
     public long TotalRequests => Scenarios.Sum(s => s.Requests.Requests);
 

@@ -62,6 +62,9 @@ public sealed class LoadRunner(LoadRunOptions options)
         using var run = new RunState(options.Scenarios, options.Load, options.BaseAddress, time, options.Log, external.Token);
         var evaluator = new ThresholdEvaluator(run.Metrics, options.Service);
         var intervals = new List<IntervalSample>();
+        var totals = new List<IntervalSample>();
+        var totalLatency = Histograms.Create();
+        var totalService = Histograms.Create();
         var generator = new List<GeneratorSample>();
         var sampler = new GeneratorSampler(time);
         var logs = OpenLogs(startTime);
@@ -73,9 +76,13 @@ public sealed class LoadRunner(LoadRunOptions options)
             var now = time.GetUtcNow();
             var elapsed = now - startTime;
             var second = new List<IntervalSample>();
+            totalLatency.Reset();
+            totalService.Reset();
             foreach (var metrics in run.Metrics.Values)
             {
                 var (latency, service) = metrics.Requests.Collect();
+                totalLatency.Add(latency);
+                totalService.Add(service);
                 var (iteration, lag) = metrics.Collect();
                 var steps = metrics.Steps.Values.Select(s => (s.Step!, s.Collect())).ToList();
                 if (logs?.GetValueOrDefault(metrics.Name) is { } log)
@@ -103,6 +110,9 @@ public sealed class LoadRunner(LoadRunOptions options)
             if (!final)
             {
                 intervals.AddRange(second);
+                totals.Add(new IntervalSample(elapsed, string.Empty, second.Sum(s => s.Requests), second.Sum(s => s.Errors), second.Sum(s => s.Iterations),
+                    second.Sum(s => s.Dropped), run.ActiveVus, Ms(totalLatency, 50), Ms(totalLatency, 95), Ms(totalLatency, 99), Ms(totalService, 99),
+                    second.Count == 0 ? 0 : second.Max(s => s.ScheduleLagP99)));
                 generator.Add(sampler.Sample(elapsed));
                 var requests = second.Sum(s => s.Requests);
                 Progress?.Invoke(new RunProgress(elapsed, run.ActiveVus, run.Metrics.Values.Sum(m => m.Requests.Requests),
@@ -142,7 +152,7 @@ public sealed class LoadRunner(LoadRunOptions options)
             m.Iterations, m.FailedIterations, m.InterruptedIterations, m.DroppedIterations,
             m.Checks.Select(c => new CheckResult(c.Key, c.Value.Passed, c.Value.Failed)).OrderBy(c => c.Name).ToList(),
             LatencySummary.From(m.IterationDuration), LatencySummary.From(m.ScheduleLag), m.IterationDuration.Copy(), m.ScheduleLag.Copy())).ToList();
-        return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, intervals, generator, thresholds);
+        return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, intervals, generator, thresholds) { Totals = totals };
     }
 
     private string? CheckAbort(ThresholdEvaluator evaluator, RunState run)

@@ -2,31 +2,86 @@ using System.Text;
 using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
+using Zoptal.Perf.Reporting.History;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Reporting.Renderers;
 using Zoptal.Perf.Runs.Results;
 
 namespace Zoptal.Perf.Reporting;
 
-/// <summary>What Report produced: the files, the gate's verdict, and the Markdown (for the job summary).</summary>
-public sealed record ReportOutcome(string RunPath, GateResult Gate, IReadOnlyList<string> Files, string Markdown, string? HistoryPath);
+/// <summary>What Report is asked to do.</summary>
+/// <param name="ResultsRoot">The results folder (performance-results/).</param>
+/// <param name="Gate">The config's gate section.</param>
+/// <param name="Now">When the report is made.</param>
+public sealed record ReportRequest(string ResultsRoot, GateConfig Gate, DateTimeOffset Now)
+{
+    /// <summary>The run by id; null for the newest.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary><c>--fail-on</c>, overriding the config's policy.</summary>
+    public GateFailOn? FailOn { get; init; }
+
+    /// <summary>The config's results section; null reports without history (no baseline, no trends, nothing recorded).</summary>
+    public ResultsConfig? Results { get; init; }
+
+    /// <summary><c>--baseline</c>: a run id or a branch; null picks the base branch's runs at the merge base.</summary>
+    public string? Baseline { get; init; }
+
+    /// <summary>The git working tree, for the merge base.</summary>
+    public string RepositoryRoot { get; init; } = ".";
+
+    /// <summary>The pull request the run belongs to (its runs are never a baseline); null when not a pull request.</summary>
+    public int? PullRequest { get; init; }
+}
+
+/// <summary>What Report produced: the files, the gate's verdict, the model they were made of, and the Markdown (for the PR comment and job summary).</summary>
+public sealed record ReportOutcome(string RunPath, ReportModel Model, IReadOnlyList<string> Files, string Markdown, string? HistoryDescription)
+{
+    /// <summary>The gate's verdict.</summary>
+    public GateResult Gate => Model.Gate;
+}
 
 /// <summary>
-/// Report: reads a run's summary.json (the newest, or one by id), applies the gate policy, and writes every
-/// renderer's file into the run's folder and into the results folder as the platform's guide names them.
+/// Report: reads a run (the newest, or one by id), picks its baseline from the history store, decides regressions,
+/// applies the gate policy, writes every renderer's file into the run's folder and into the results folder as the
+/// platform's guide names them, and records the run in the history.
 /// </summary>
 public static class ReportSession
 {
-    /// <summary>The renderers, in the order their files are written.</summary>
-    public static IReadOnlyList<IReportRenderer> Renderers { get; } = [MarkdownRenderer.Default, JsonRenderer.Default, JUnitRenderer.Default];
+    /// <summary>How many of the base branch's runs the trend charts show.</summary>
+    public const int TrendRuns = 30;
 
-    public static ReportOutcome Run(string resultsRoot, string? runId, GateConfig gate, GateFailOn? failOn, DateTimeOffset now, ResultsConfig? results = null)
+    /// <summary>The renderers, in the order their files are written.</summary>
+    public static IReadOnlyList<IReportRenderer> Renderers { get; } = [MarkdownRenderer.Default, JsonRenderer.Default, JUnitRenderer.Default, HtmlRenderer.Default];
+
+    public static ReportOutcome Run(ReportRequest request)
     {
-        var runPath = FindRun(resultsRoot, runId);
+        var runPath = FindRun(request.ResultsRoot, request.RunId);
         var summary = Read(Path.Combine(runPath, "summary.json"));
-        var model = new ReportModel(summary, GateEvaluator.Evaluate(summary, gate, failOn), now);
+        var series = ReadSeries(Path.Combine(runPath, "timeseries.csv"));
+        Baseline? baseline = null;
+        IReadOnlyList<RegressionResult> regressions = [];
+        IReadOnlyList<HistoryEntry> trend = [];
+        using var history = request.Results is null ? null : HistoryStores.Open(request.Results, request.ResultsRoot);
+        if (history is not null)
+        {
+            baseline = BaselineSelector.Select(history, summary, request.Gate.BaseBranch, request.Baseline, request.RepositoryRoot);
+            regressions = RegressionAnalyzer.Compare(summary, series, [.. baseline.Runs.Select(r => r.Series)], request.Gate.MinimumEffectPercent);
+            var trendBranch = Environment.GetEnvironmentVariable("GITHUB_BASE_REF") is { Length: > 0 } target ? target : request.Gate.BaseBranch;
+            trend = [.. history.BranchRuns(trendBranch, summary.StartedAt, TrendRuns, withSeries: false).Where(r => r.RunId != summary.RunId).Reverse()];
+        }
+
+        var model = new ReportModel(summary, GateEvaluator.Evaluate(summary, request.Gate, request.FailOn, regressions), request.Now)
+        {
+            Series = series,
+            Baseline = baseline,
+            Regressions = regressions,
+            Trend = trend,
+        };
         var files = new List<string>();
-        string markdown = "";
+        var markdown = string.Empty;
         foreach (var renderer in Renderers)
         {
             var writer = new StringWriter();
@@ -35,7 +90,7 @@ public static class ReportSession
             if (renderer is MarkdownRenderer)
                 markdown = text;
             var name = renderer.FileName(model);
-            foreach (var folder in new[] { runPath, resultsRoot })
+            foreach (var folder in new[] { runPath, request.ResultsRoot })
             {
                 var path = Path.Combine(folder, name);
                 RunDirectory.WriteFile(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
@@ -43,22 +98,27 @@ public static class ReportSession
             }
         }
 
-        // Every reported run goes into the history (SQLite in the results folder; the PostgreSQL store is still to come).
-        string? historyPath = null;
-        if (results is not null)
-        {
-            historyPath = Path.Combine(resultsRoot, results.HistoryPath);
-            using var history = new History.SqliteHistoryStore(historyPath);
-            history.Record(summary, PullRequestNumber());
-        }
-
-        return new ReportOutcome(runPath, model.Gate, files, markdown, historyPath);
+        // Recorded after the baseline was chosen, and after the files are written: a run is never its own baseline.
+        history?.Record(summary, series, request.PullRequest);
+        return new ReportOutcome(runPath, model, files, markdown, history?.Description);
     }
 
-    // GitHub Actions names a pull request's merge ref refs/pull/<n>/merge.
-    private static int? PullRequestNumber() =>
+    /// <summary>The pull request of a GitHub Actions run: its merge ref is refs/pull/&lt;n&gt;/merge.</summary>
+    public static int? PullRequestFromEnvironment() =>
         Environment.GetEnvironmentVariable("GITHUB_REF") is { } reference && reference.StartsWith("refs/pull/", StringComparison.Ordinal)
         && int.TryParse(reference.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    private static RunSeries ReadSeries(string path)
+    {
+        try
+        {
+            return RunSeries.Read(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            throw new RunFailedException(e.Message);
+        }
+    }
 
     private static string FindRun(string resultsRoot, string? runId)
     {

@@ -4,6 +4,7 @@ using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Text;
 using Zoptal.Perf.Load;
+using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Load.Scenarios;
 using Zoptal.Perf.Runs.Console;
 using Zoptal.Perf.Runs.Platform;
@@ -131,7 +132,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             {
                 results.Add(result);
                 summaries.Add(Summarize(service, result, scenarios[service.Name]));
-                series.AddRange(result.Intervals.Select(i => new TimeSeriesRow(phase, service.Name, i.Elapsed.TotalSeconds, i.Scenario, i.Requests, i.Errors, i.Iterations,
+                series.AddRange(result.Intervals.Concat(result.Totals).OrderBy(i => i.Elapsed).Select(i => new TimeSeriesRow(phase, service.Name, i.Elapsed.TotalSeconds, i.Scenario, i.Requests, i.Errors, i.Iterations,
                     i.Dropped, i.Vus, i.LatencyP50, i.LatencyP95, i.LatencyP99, i.ServiceP99)));
                 failedThresholds.AddRange(result.Thresholds.Where(t => !t.Passed).Select(t => $"{phase} {service.Name}: {t}"));
                 if (result.Aborted)
@@ -207,12 +208,18 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             var set = MetricSet.From(s.Requests, duration);
             var table = service.Scenarios.FirstOrDefault(c => c.Name == s.Name)?.Thresholds ?? service.Thresholds;
             return new ScenarioSummary(s.Name, s.Iterations, s.FailedIterations, s.InterruptedIterations, s.DroppedIterations, set,
-                set.Grade(table, throughput: false), s.Checks, s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList());
+                set.Grade(table, throughput: false), s.Checks, s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList())
+            {
+                LatencyHistogram = HdrLog.Encode(s.Requests.LatencyHistogram),
+            };
         }).ToList();
         return new ServiceSummary(service.Name, service.BaseUrl!.ToString(), service.Embedded, result.Aborted, result.AbortReason, duration.TotalSeconds,
             metrics, metrics.Grade(service.Thresholds),
             result.Thresholds.Select(t => new ThresholdOutcome(t.Definition.Selector.ToString(), t.Definition.Expression.Text, t.Passed, t.Actual)).ToList(),
-            scenarioSummaries);
+            scenarioSummaries)
+        {
+            LatencyHistogram = all is null ? null : HdrLog.Encode(all.LatencyHistogram),
+        };
     }
 
     private static MetricSet EmptyMetrics() => new(0, 0, new Dictionary<string, long>(), 0, 0, 0, 0, Load.Metrics.LatencySummary.Empty, Load.Metrics.LatencySummary.Empty);
@@ -240,7 +247,14 @@ public static class GitInfoReader
         return new GitInfo(commit, branch);
     }
 
-    private static string? Git(string root, params string[] arguments)
+    /// <summary>Whether <paramref name="commit"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
+    public static bool IsAncestor(string root, string commit, string descendant) =>
+        commit == descendant || Run(root, "merge-base", "--is-ancestor", commit, descendant).ExitCode == 0;
+
+    /// <summary>The output of a git command in <paramref name="root"/>, or null when it fails or prints nothing.</summary>
+    public static string? Git(string root, params string[] arguments) => Run(root, arguments) is (0, { Length: > 0 } output) ? output : null;
+
+    private static (int ExitCode, string Output) Run(string root, params string[] arguments)
     {
         try
         {
@@ -250,11 +264,11 @@ public static class GitInfoReader
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEnd().Trim();
             process.WaitForExit(5000);
-            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+            return (process.ExitCode, output);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return null; // no git
+            return (-1, string.Empty); // no git
         }
     }
 }

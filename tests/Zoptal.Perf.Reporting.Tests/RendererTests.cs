@@ -1,6 +1,10 @@
 using System.Xml.Linq;
+using AngleSharp.Html.Parser;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
+using Zoptal.Perf.Reporting.History;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Reporting.Renderers;
 using static Zoptal.Perf.Reporting.Tests.Runs;
 
@@ -11,10 +15,31 @@ public sealed class RendererTests
 {
     private static readonly DateTimeOffset Generated = new(2026, 11, 26, 12, 1, 0, TimeSpan.Zero);
 
+    /// <summary>The mixed run against a baseline in which project was faster (p95 2,000 ms): project and its scenario are Slower.</summary>
     private static ReportModel Model(GateConfig? gate = null)
     {
         var run = Mixed();
-        return new ReportModel(run, GateEvaluator.Evaluate(run, gate ?? new GateConfig { Exclude = ["auth/login"] }), Generated);
+        var earlier = Run(LoadPhase(
+            Service("auth", Metrics(6000, 0, 30, 42, 155, 230), null, Scenario("login", Metrics(3000, 0, 30, 45, 160, 230))),
+            Service("project", Metrics(4500, 0, 30, 700, 2000, 2500), null, Scenario("crud", Metrics(4500, 0, 30, 700, 2000, 2500))))) with
+        { RunId = "20261125-120000-0000001" };
+        var baseline = new Baseline("1 run of 'main' at or before the merge base 0000001",
+            [new HistoryEntry(earlier.RunId, earlier.StartedAt, "0000001", "main", null, false, earlier, RunSeries.From(Series(earlier, 30, 150, seed: 2)))]);
+        var series = RunSeries.From(Series(run, 30, 150, seed: 3));
+        var regressions = new[]
+        {
+            RegressionAnalyzer.Compare("auth", null, [.. series.Of("load", "auth").Select(p => p.P95)], [.. baseline.Runs[0].Series.Of("load", "auth").Select(p => p.P95)], 10),
+            RegressionAnalyzer.Compare("project", null, [.. Enumerable.Range(0, 30).Select(i => 2600.0 + i)], [.. Enumerable.Range(0, 30).Select(i => 2000.0 + i)], 10),
+            RegressionAnalyzer.Compare("project", "crud", [.. Enumerable.Range(0, 30).Select(i => 2600.0 + i)], [.. Enumerable.Range(0, 30).Select(i => 2000.0 + i)], 10),
+        };
+        gate ??= new GateConfig { Exclude = ["auth/login"] };
+        return new ReportModel(run, GateEvaluator.Evaluate(run, gate, null, regressions), Generated)
+        {
+            Series = series,
+            Baseline = baseline,
+            Regressions = regressions,
+            Trend = [baseline.Runs[0]],
+        };
     }
 
     private static string Render(IReportRenderer renderer, ReportModel model)
@@ -43,6 +68,37 @@ public sealed class RendererTests
         Assert.Equal("performance_report_20261126_120000.md", MarkdownRenderer.Default.FileName(model));
         Assert.Equal("benchmark_report_20261126_120000.json", JsonRenderer.Default.FileName(model));
         Assert.Equal("performance_junit_20261126_120000.xml", JUnitRenderer.Default.FileName(model));
+        Assert.Equal("performance_report_20261126_120000.html", HtmlRenderer.Default.FileName(model));
+    }
+
+    [Fact]
+    public void The_html_report_is_one_offline_file_with_verdict_metadata_graded_tables_and_every_chart()
+    {
+        var document = new HtmlParser().ParseDocument(Render(HtmlRenderer.Default, Model()));
+
+        var verdict = document.QuerySelector("h1#verdict")!;
+        Assert.Equal("failed", verdict.ClassName);
+        Assert.Contains("Performance gate failed (fail on critical)", verdict.TextContent);
+        Assert.Contains("20261126-120000-abc1234", document.QuerySelector("#metadata")!.TextContent);
+        Assert.Contains("merge base 0000001", document.QuerySelector("#baseline")!.TextContent);
+        Assert.Contains(document.QuerySelectorAll("#reasons li"), li => li.TextContent.Contains("project: Response time (p95)"));
+
+        var project = document.QuerySelector("#phase-load table.services tr[data-service=project]")!;
+        var cells = project.QuerySelectorAll("td").Select(td => (td.TextContent, td.ClassName)).ToList();
+        Assert.Equal("project", cells[0].TextContent);
+        Assert.Equal(("2600.0", "critical"), cells[5]);      // p95, graded critical
+        Assert.Equal("2000.0", cells[7].TextContent);       // the baseline's p95
+        Assert.StartsWith("Slower +", cells[8].TextContent); // the regression verdict
+        Assert.Equal("critical", cells[8].ClassName);
+
+        var charts = document.QuerySelectorAll("figure.chart").Select(f => f.GetAttribute("data-chart")).ToList();
+        Assert.Equal(["requests-per-second", "error-rate", "latency-distribution", "latency-percentiles", "latency-percentiles", "against-baseline", "trend-p95", "trend-requests-per-second"], charts);
+        Assert.All(document.QuerySelectorAll("figure.chart"), f => Assert.NotNull(f.QuerySelector("svg path")));
+
+        // Self-contained: nothing to fetch, nothing to run.
+        Assert.Empty(document.QuerySelectorAll("script, link, img, iframe, object"));
+        Assert.Empty(document.QuerySelectorAll("[src]"));
+        Assert.DoesNotContain(document.QuerySelectorAll("[href]"), e => !e.GetAttribute("href")!.StartsWith('#'));
     }
 
     [Fact]
@@ -59,5 +115,13 @@ public sealed class RendererTests
 
         var xml = XDocument.Parse(Render(JUnitRenderer.Default, model));
         Assert.Equal($"load.{hostile}", xml.Root!.Element("testsuite")!.Attribute("name")!.Value);
+
+        // In the HTML, the name is text in the tables and in the charts' legends, never markup.
+        var html = Render(HtmlRenderer.Default, model with { Series = RunSeries.From(Series(run, 5)) });
+        var document = new HtmlParser().ParseDocument(html);
+        Assert.Empty(document.QuerySelectorAll("script, b"));
+        Assert.Equal(hostile, document.QuerySelector("table.services td")!.TextContent);
+        Assert.Contains("a `tick` and <b>", document.QuerySelector("#metadata")!.TextContent);
+        Assert.DoesNotContain("<script>", html);
     }
 }

@@ -11,21 +11,19 @@ public sealed class ReportSessionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string WriteRun(RunSummary summary)
-    {
-        var run = RunDirectory.Create(_root, summary.StartedAt, summary.Git.Commit);
-        run.Complete(summary with { RunId = run.RunId }, []);
-        return run.RunId;
-    }
+    private string WriteRun(RunSummary summary) => Runs.Write(_root, summary);
+
+    private ReportOutcome Report(string? runId = null, GateFailOn? failOn = null) =>
+        ReportSession.Run(new ReportRequest(_root, new GateConfig(), DateTimeOffset.UtcNow) { RunId = runId, FailOn = failOn });
 
     [Fact]
     public void The_newest_run_is_read_back_graded_and_reported_in_its_folder_and_the_results_folder()
     {
         var id = WriteRun(Runs.Mixed());
-        var outcome = ReportSession.Run(_root, null, new GateConfig(), null, DateTimeOffset.UtcNow);
+        var outcome = Report();
         Assert.Equal(Path.Combine(_root, id), outcome.RunPath);
         Assert.False(outcome.Gate.Passed);
-        Assert.Equal(6, outcome.Files.Count);
+        Assert.Equal(8, outcome.Files.Count);
         Assert.All(outcome.Files, f => Assert.True(File.Exists(f), f));
         Assert.Contains(Path.Combine(_root, "performance_report_20261126_120000.md"), outcome.Files);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_root, id, "benchmark_report_20261126_120000.json")));
@@ -38,18 +36,18 @@ public sealed class ReportSessionTests : IDisposable
     public void A_run_is_chosen_by_id_and_an_unknown_id_is_a_usage_error()
     {
         var id = WriteRun(Runs.Run(Runs.LoadPhase(Runs.Service("auth", Runs.Metrics(6000, 0, 30, 40, 150, 220)))));
-        Assert.True(ReportSession.Run(_root, id, new GateConfig(), GateFailOn.Warning, DateTimeOffset.UtcNow).Gate.Passed);
-        var error = Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "20990101-000000", new GateConfig(), null, DateTimeOffset.UtcNow));
+        Assert.True(Report(id, GateFailOn.Warning).Gate.Passed);
+        var error = Assert.Throws<InvalidParameterException>(() => Report("20990101-000000"));
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(id, error.Message);
         Assert.DoesNotContain("latest", error.Message);
-        Assert.Throws<InvalidParameterException>(() => ReportSession.Run(_root, "../etc", new GateConfig(), null, DateTimeOffset.UtcNow));
+        Assert.Throws<InvalidParameterException>(() => Report("../etc"));
     }
 
     [Fact]
     public void No_run_yet_says_what_to_do()
     {
-        var error = Assert.Throws<RunFailedException>(() => ReportSession.Run(_root, null, new GateConfig(), null, DateTimeOffset.UtcNow));
+        var error = Assert.Throws<RunFailedException>(() => Report());
         Assert.Contains("Run ./build.sh LoadTest or Benchmark first", error.Message);
     }
 }

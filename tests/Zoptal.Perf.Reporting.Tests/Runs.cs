@@ -38,4 +38,38 @@ internal static class Runs
     public static RunSummary Mixed() => Run(LoadPhase(
         Service("auth", Metrics(6000, 0, 30, 40, 150, 220), null, Scenario("login", Metrics(3000, 0, 30, 45, 160, 230))),
         Service("project", Metrics(4500, 90, 30, 800, 2600, 3100), null, Scenario("crud", Metrics(4500, 90, 30, 800, 2600, 3100)))));
+
+    /// <summary>
+    /// Per-second rows for every service and scenario of a run's load phase: <paramref name="seconds"/> seconds with a p95
+    /// of <paramref name="p95"/> ms scaled by <paramref name="factor"/>, and a seeded ±<paramref name="noise"/> jitter.
+    /// </summary>
+    public static List<TimeSeriesRow> Series(RunSummary run, int seconds, double p95 = 100, double factor = 1, double noise = 0.05, int seed = 1)
+    {
+        var random = new Random(seed);
+        var rows = new List<TimeSeriesRow>();
+        foreach (var phase in run.Phases)
+        {
+            foreach (var service in phase.Services)
+            {
+                foreach (var scenario in service.Scenarios.Select(s => s.Name).Append(""))
+                {
+                    for (var second = 1; second <= seconds; second++)
+                    {
+                        var value = p95 * factor * (1 + noise * (2 * random.NextDouble() - 1));
+                        rows.Add(new TimeSeriesRow(phase.Name, service.Name, second, scenario, 20, 0, 10, 0, 10, value / 2, value, value * 1.3, value * 1.2));
+                    }
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Writes a complete run folder (summary.json and timeseries.csv) and returns its id.</summary>
+    public static string Write(string resultsRoot, RunSummary summary, IEnumerable<TimeSeriesRow>? series = null)
+    {
+        var run = RunDirectory.Create(resultsRoot, summary.StartedAt, summary.Git.Commit);
+        run.Complete(summary with { RunId = run.RunId }, series ?? []);
+        return run.RunId;
+    }
 }

@@ -82,11 +82,19 @@ public sealed class LoadTestSessionTests : IDisposable
             Assert.True(service.GetProperty("metrics").GetProperty("requests").GetInt64() > 10);
             Assert.Equal(0, service.GetProperty("metrics").GetProperty("failed").GetInt64());
             Assert.Contains(service.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "responseTimeP95" && g.GetProperty("grade").GetString() == "good");
+            // The whole latency histogram travels with the summary, for the report's percentile plot and the history.
+            var histogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(service.GetProperty("latencyHistogram").GetString()!);
+            Assert.Equal(service.GetProperty("metrics").GetProperty("requests").GetInt64(), histogram.TotalCount);
         }
 
         var csv = File.ReadAllLines(Path.Combine(run, "timeseries.csv"));
         Assert.Equal(TimeSeriesRow.Header, csv[0]);
         Assert.Contains(csv, l => l.StartsWith("load,billing,", StringComparison.Ordinal));
+        // A row per second for the service as a whole (empty scenario): its requests are the sum of its scenarios'.
+        var billing = csv.Skip(1).Select(l => l.Split(',')).Where(f => f[1] == "billing").ToList();
+        var totals = billing.Where(f => f[3] == "").ToList();
+        Assert.NotEmpty(totals);
+        Assert.Equal(billing.Where(f => f[3] != "").Sum(f => long.Parse(f[4])), totals.Sum(f => long.Parse(f[4])));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "raw", "load", "billing"), "*.hlog"));
         Assert.Contains("run complete", File.ReadAllText(Path.Combine(run, "console.log")));
         Assert.Contains(_lines, l => l.Contains("billing / scenario", StringComparison.Ordinal) || l.StartsWith("service / scenario", StringComparison.Ordinal));

@@ -92,7 +92,7 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
                 yaml.AppendLine("        uses: actions/download-artifact@v5");
                 yaml.AppendLine("        with:");
                 yaml.AppendLine($"          name: {ArtifactName(download)}");
-                yaml.AppendLine($"          path: {download}");
+                yaml.AppendLine($"          path: {ArtifactPath(download)}");
             }
 
             yaml.AppendLine($"      - name: 'Run: {string.Join(", ", job.InvokedTargets)}'");
@@ -114,7 +114,7 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
                 yaml.AppendLine("        uses: actions/upload-artifact@v5");
                 yaml.AppendLine("        with:");
                 yaml.AppendLine($"          name: {ArtifactName(upload)}");
-                yaml.AppendLine($"          path: {upload}");
+                yaml.AppendLine($"          path: {ArtifactPath(upload)}");
                 yaml.AppendLine("          if-no-files-found: ignore");
             }
         }
@@ -158,7 +158,11 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
         return wanted.Distinct().Where(available.Contains);
     }
 
-    private static string ArtifactName(string path) => path.TrimEnd('/').Split('/').Last();
+    // An artifact is a path (named after its last segment) or name=path, for a glob or a second upload of a folder.
+    private static string ArtifactName(string artifact) =>
+        artifact.IndexOf('=') is > 0 and var at ? artifact[..at] : artifact.TrimEnd('/').Split('/').Last();
+
+    private static string ArtifactPath(string artifact) => artifact.IndexOf('=') is > 0 and var at ? artifact[(at + 1)..] : artifact;
 
     private static string ToUpperSnakeCase(string name) => NameCase.ToKebabCase(name).Replace('-', '_').ToUpperInvariant();
 }
@@ -191,7 +195,7 @@ public sealed class GitHubActionsJobAttribute(string workflow, string id, params
     /// <summary>Repository secrets passed as environment variables (upper snake case).</summary>
     public string[] ImportSecrets { get; set; } = [];
 
-    /// <summary>Artifacts the job uploads beyond its targets' <c>Produces</c>.</summary>
+    /// <summary>Artifacts the job uploads beyond its targets' <c>Produces</c>: a path, or <c>name=path</c> (the path may be a glob).</summary>
     public string[] Produces { get; set; } = [];
 
     /// <summary>Artifacts the job downloads from the jobs it needs, beyond its targets' <c>Consumes</c>.</summary>

@@ -43,19 +43,7 @@ public sealed class HdrLogWriter : IDisposable
     }
 
     /// <summary>The compressed V2 encoding of a histogram, base64: the standard payload of a log line.</summary>
-    public string Encode(HistogramBase histogram)
-    {
-        var capacity = histogram.GetNeededByteBufferCapacity();
-        if (_buffer is null || _buffer.Capacity() < capacity)
-            _buffer = ByteBuffer.Allocate(capacity);
-        _buffer.Position = 0;
-        var length = HistogramEncoding.EncodeIntoCompressedByteBuffer(histogram, _buffer);
-        var bytes = new byte[length];
-        _buffer.Position = 0;
-        for (var i = 0; i < length; i++)
-            bytes[i] = _buffer.Get();
-        return Convert.ToBase64String(bytes);
-    }
+    public string Encode(HistogramBase histogram) => HdrLog.Encode(histogram, ref _buffer);
 
     private static string Seconds(long milliseconds) => (milliseconds / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
@@ -102,6 +90,32 @@ public static class HdrLog
 
         return result;
     }
+
+    /// <summary>A histogram in the compressed V2 encoding, base64: the payload of a log line, and how summaries carry totals.</summary>
+    public static string Encode(HistogramBase histogram)
+    {
+        ByteBuffer? buffer = null;
+        return Encode(histogram, ref buffer);
+    }
+
+    /// <summary><see cref="Encode(HistogramBase)"/> with a buffer kept between calls (grown when too small).</summary>
+    internal static string Encode(HistogramBase histogram, ref ByteBuffer? buffer)
+    {
+        var capacity = histogram.GetNeededByteBufferCapacity();
+        if (buffer is null || buffer.Capacity() < capacity)
+            buffer = ByteBuffer.Allocate(capacity);
+        buffer.Position = 0;
+        var length = HistogramEncoding.EncodeIntoCompressedByteBuffer(histogram, buffer);
+        var bytes = new byte[length];
+        buffer.Position = 0;
+        for (var i = 0; i < length; i++)
+            bytes[i] = buffer.Get();
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>The histogram of an <see cref="Encode(HistogramBase)"/>d payload.</summary>
+    public static HistogramBase Decode(string payload) =>
+        HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(payload)), 0);
 
     /// <summary>The exact sum of histograms (from several intervals, runs or generators); bucket counts add without loss.</summary>
     public static HistogramBase Merge(IEnumerable<HistogramBase> histograms, string? tag = null)

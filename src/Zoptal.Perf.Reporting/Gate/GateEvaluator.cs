@@ -1,4 +1,5 @@
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Runs.Results;
 
 namespace Zoptal.Perf.Reporting.Gate;
@@ -16,21 +17,22 @@ public sealed record GateResult(GateFailOn Policy, bool Passed, IReadOnlyList<st
 
 /// <summary>
 /// Applies the gate policy to a run: <c>critical</c> fails on any critical grade, <c>warning</c> on any warning or
-/// critical one, <c>never</c> only reports. Failed k6 thresholds fail every policy but <c>never</c>. Items listed in
+/// critical one, <c>regression</c> on a service or scenario that is Slower than its baseline (grades are then
+/// reported as notes), <c>never</c> only reports. Failed k6 thresholds fail every policy but <c>never</c>. Items listed in
 /// <c>gate.exclude</c> (<c>service</c> or <c>service/scenario</c>) are graded but never fail the gate.
 /// An aborted run fails the gate: it did not measure what it was meant to. Only the load phase is gated: a stress
 /// phase pushes past capacity on purpose, so its grades are reported as notes.
 /// </summary>
 public static class GateEvaluator
 {
-    public static GateResult Evaluate(RunSummary run, GateConfig gate, GateFailOn? overridePolicy = null)
+    public static GateResult Evaluate(RunSummary run, GateConfig gate, GateFailOn? overridePolicy = null, IReadOnlyList<RegressionResult>? regressions = null)
     {
         var policy = overridePolicy ?? gate.FailOn;
         var reasons = new List<string>();
         var notes = new List<string>();
-        if (policy == GateFailOn.Regression)
-            notes.Add("failOn: regression needs the history store (issue #5, not yet built): graded on critical meanwhile");
-        var worst = FailingGrade(policy) ?? Grade.Critical; // under never, critical grades are still listed as findings
+        // Under never and regression, critical grades are still listed (as findings or notes).
+        var worst = FailingGrade(policy) ?? Grade.Critical;
+        var gradesFail = policy is not GateFailOn.Regression;
         foreach (var phase in run.Phases)
         {
             var gated = IsGated(phase);
@@ -42,6 +44,17 @@ public static class GateEvaluator
                 foreach (var threshold in service.Thresholds.Where(t => !t.Passed))
                     reasons.Add($"{phase.Name} {service.Name}: threshold {threshold.Metric} '{threshold.Expression}' failed (actual {threshold.Actual:0.###})");
             }
+        }
+
+        foreach (var slower in (regressions ?? []).Where(r => r.Verdict == Verdict.Slower))
+        {
+            var text = FormattableString.Invariant($"{PhaseSummary.Load} {slower.Name}: slower than the baseline, p95 per second {slower.CurrentMedian:0.#} ms against {slower.BaselineMedian:0.#} ms ({slower.EffectPercent:+0.#;-0.#} %; {slower.Method})");
+            if (GateResult.Excludes(gate.Exclude, slower.Service, slower.Scenario))
+                notes.Add(text + " (excluded from the gate)");
+            else if (policy is GateFailOn.Regression or GateFailOn.Never)
+                reasons.Add(text);
+            else
+                notes.Add(text + $" (failOn: {policy.ToString().ToLowerInvariant()} does not fail on regressions)");
         }
 
         if (run.Aborted)
@@ -58,18 +71,20 @@ public static class GateEvaluator
                     notes.Add(text + " (excluded from the gate)");
                 else if (!gated)
                     notes.Add(text + " (stress phase: reported, not gated)");
+                else if (!gradesFail)
+                    notes.Add(text + " (failOn: regression fails on regressions only)");
                 else
                     reasons.Add(text);
             }
         }
     }
 
-    /// <summary>The grade from which a policy fails the gate; null for <c>never</c>.</summary>
+    /// <summary>The grade from which a policy fails the gate; null for <c>never</c> and <c>regression</c>.</summary>
     public static Grade? FailingGrade(GateFailOn policy) => policy switch
     {
         GateFailOn.Warning => Grade.Warning,
-        GateFailOn.Never => null,
-        _ => Grade.Critical,
+        GateFailOn.Critical => Grade.Critical,
+        _ => null,
     };
 
     /// <summary>Whether a phase's grades can fail the gate (the stress phase's cannot).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.Gate;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Runs.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
@@ -59,6 +60,25 @@ public sealed class JUnitRenderer : IReportRenderer
                         new XAttribute("name", $"threshold {threshold.Metric}: {threshold.Expression}"), new XAttribute("time", "0"));
                     if (!threshold.Passed && model.Gate.Policy != GateFailOn.Never)
                         testCase.Add(new XElement("failure", new XAttribute("message", string.Create(CultureInfo.InvariantCulture, $"actual {threshold.Actual:0.###}")), new XAttribute("type", "threshold")));
+                    cases.Add(testCase);
+                }
+
+                foreach (var regression in model.Regressions.Where(r => r.Service == service.Name && phase.Name == PhaseSummary.Load))
+                {
+                    var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"),
+                        new XAttribute("name", regression.Scenario is null ? "regression" : $"{regression.Scenario}.regression"), new XAttribute("time", "0"));
+                    var text = string.Create(CultureInfo.InvariantCulture, $"{regression.Verdict}: {regression.EffectPercent:+0.#;-0.#} % ({regression.Method})");
+                    if (regression.Verdict == Verdict.Slower && model.Gate.Policy == GateFailOn.Regression)
+                    {
+                        testCase.Add(model.Gate.IsExcluded(service.Name, regression.Scenario)
+                            ? new XElement("skipped", new XAttribute("message", "excluded from the gate: " + text))
+                            : new XElement("failure", new XAttribute("message", text), new XAttribute("type", "regression")));
+                    }
+                    else
+                    {
+                        testCase.Add(new XElement("system-out", text));
+                    }
+
                     cases.Add(testCase);
                 }
 

@@ -16,6 +16,22 @@ public sealed class JsonRenderer : IReportRenderer
             reportVersion = 1,
             generatedAt = model.GeneratedAt,
             gate = new { policy = model.Gate.Policy, passed = model.Gate.Passed, reasons = model.Gate.Reasons, notes = model.Gate.Notes },
+            baseline = model.Baseline is null ? null : new { description = model.Baseline.Description, runs = model.Baseline.Runs.Select(r => new { r.RunId, r.Commit, r.StartedAt }) },
+            regressions = model.Regressions.Select(r => new
+            {
+                r.Service,
+                r.Scenario,
+                verdict = r.Verdict.ToString(),
+                currentP95Median = Finite(r.CurrentMedian),
+                baselineP95Median = Finite(r.BaselineMedian),
+                effectPercent = Finite(r.EffectPercent),
+                r.CurrentSamples,
+                r.BaselineSamples,
+                r.Method,
+            }),
             run = model.Run,
         }, RunDirectory.Json));
+
+    // JSON has no NaN: an unknown median or effect is null.
+    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 3) : null;
 }

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Runs.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 
 /// <summary>
-/// Compact Markdown for the pull request comment and <c>$GITHUB_STEP_SUMMARY</c>: the verdict line, a table per
-/// phase (service, requests, req/s, errors, avg, p95, p99, grade), and the reasons the gate failed. Everything that
+/// Compact Markdown for the pull request comment and <c>$GITHUB_STEP_SUMMARY</c>: the verdict line, the baseline,
+/// a table per service of the load phase (metric, value, baseline, change, grade, and the regression verdict), one
+/// table for the stress phase, and the reasons the gate failed. Everything that
 /// comes from the run (names, messages) is escaped, so a service called <c>&lt;script&gt;</c> stays text.
 /// </summary>
 public sealed class MarkdownRenderer : IReportRenderer
@@ -28,10 +30,19 @@ public sealed class MarkdownRenderer : IReportRenderer
         var branch = run.Git.Branch is { } b ? $" on `{Escape(b)}`" : string.Empty;
         writer.WriteLine($"Run `{Escape(run.RunId)}` ({Escape(run.Target)}){commit}{branch} · {run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
                          + (run.Aborted ? $" · **aborted**: {Escape(run.AbortReason ?? "")}" : string.Empty));
+        writer.WriteLine();
+        writer.WriteLine(model.Baseline is null ? "Baseline: none (no history consulted)" : $"Baseline: {Escape(model.Baseline.Description)}");
         foreach (var phase in run.Phases)
         {
             writer.WriteLine();
             writer.WriteLine(FormattableString.Invariant($"### {Escape(phase.Name)} phase: {phase.Vus} VUs, {phase.DurationSeconds:0} s"));
+            if (phase.Name == PhaseSummary.Load)
+            {
+                foreach (var service in phase.Services)
+                    ServiceTable(model, service, writer);
+                continue;
+            }
+
             writer.WriteLine();
             writer.WriteLine("| service | requests | req/s | errors | avg ms | p95 ms | p99 ms | grade |");
             writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
@@ -59,6 +70,52 @@ public sealed class MarkdownRenderer : IReportRenderer
                 writer.WriteLine($"- {Escape(note)}");
         }
     }
+
+    private static readonly (string Key, string Title, string Format, Func<MetricSet, double> Value)[] Rows =
+    [
+        ("requestsPerSecond", "req/s", "0.0", m => m.RequestsPerSecond),
+        ("errorRate", "error rate %", "0.00", m => m.ErrorRatePercent),
+        ("responseTimeAvg", "avg ms", "0.0", m => m.Latency.Mean),
+        ("responseTimeP95", "p95 ms", "0.0", m => m.Latency.P95),
+        ("responseTimeP99", "p99 ms", "0.0", m => m.Latency.P99),
+    ];
+
+    // A service of the gated phase: each graded metric against the baseline's median, then the regression verdict.
+    private static void ServiceTable(ReportModel model, ServiceSummary service, TextWriter writer)
+    {
+        writer.WriteLine();
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"**{Escape(service.Name)}** · {service.Metrics.Requests:#,0} requests"));
+        writer.WriteLine();
+        writer.WriteLine("| metric | value | baseline | change | grade |");
+        writer.WriteLine("|---|---:|---:|---:|---|");
+        foreach (var (key, title, format, value) in Rows)
+        {
+            var current = value(service.Metrics);
+            var baseline = model.BaselineValue(service.Name, value);
+            var change = baseline is > 0 ? ((current - baseline.Value) / baseline.Value * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "–";
+            var grade = service.Grades.FirstOrDefault(g => g.Metric == key);
+            writer.WriteLine($"| {title} | {current.ToString(format, CultureInfo.InvariantCulture)} | {baseline?.ToString(format, CultureInfo.InvariantCulture) ?? "–"} | {change} | {(grade is null ? "–" : GradeText([grade]))} |");
+        }
+
+        if (model.RegressionOf(service.Name) is { } regression)
+            writer.WriteLine($"| p95 per second | {Median(regression.CurrentMedian)} | {Median(regression.BaselineMedian)} | {VerdictText(regression)} | {Escape(regression.Method)} |");
+        var changed = model.Regressions.Where(r => r.Service == service.Name && r.Scenario is not null && r.Verdict is Verdict.Slower or Verdict.Faster).ToList();
+        if (changed.Count > 0)
+            writer.WriteLine();
+        foreach (var scenario in changed)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- scenario {Escape(scenario.Scenario!)}: {VerdictText(scenario)} (p95 per second {scenario.CurrentMedian:0.0} ms against {scenario.BaselineMedian:0.0} ms)"));
+    }
+
+    private static string Median(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0", CultureInfo.InvariantCulture);
+
+    /// <summary><c>🔴 Slower +23.1%</c>, <c>Same -1.2%</c>, <c>Unknown</c>.</summary>
+    public static string VerdictText(RegressionResult result) => result.Verdict switch
+    {
+        Verdict.Unknown => "Unknown",
+        Verdict.Slower => $"🔴 Slower {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
+        Verdict.Faster => $"🟢 Faster {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
+        _ => $"Same {result.EffectPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}%",
+    };
 
     private static string Policy(GateFailOn policy) => policy.ToString().ToLowerInvariant();
 

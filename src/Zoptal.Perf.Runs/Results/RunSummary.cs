@@ -49,7 +49,11 @@ public sealed record ServiceSummary(
     MetricSet Metrics,
     IReadOnlyList<GradedMetric> Grades,
     IReadOnlyList<ThresholdOutcome> Thresholds,
-    IReadOnlyList<ScenarioSummary> Scenarios);
+    IReadOnlyList<ScenarioSummary> Scenarios)
+{
+    /// <summary>All requests' latency (µs), HdrHistogram's compressed V2 encoding in base64; null in runs before it was kept.</summary>
+    public string? LatencyHistogram { get; init; }
+}
 
 /// <summary>One scenario of a service.</summary>
 public sealed record ScenarioSummary(
@@ -61,7 +65,11 @@ public sealed record ScenarioSummary(
     MetricSet Metrics,
     IReadOnlyList<GradedMetric> Grades,
     IReadOnlyList<CheckResult> Checks,
-    IReadOnlyList<StepSummary> Steps);
+    IReadOnlyList<StepSummary> Steps)
+{
+    /// <summary>The scenario's latency (µs), HdrHistogram's compressed V2 encoding in base64; null in runs before it was kept.</summary>
+    public string? LatencyHistogram { get; init; }
+}
 
 /// <summary>One named step of a scenario.</summary>
 public sealed record StepSummary(string Name, MetricSet Metrics);
