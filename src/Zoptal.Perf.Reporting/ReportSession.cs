@@ -64,7 +64,21 @@ public static class ReportSession
         Baseline? baseline = null;
         IReadOnlyList<RegressionResult> regressions = [];
         IReadOnlyList<HistoryEntry> trend = [];
-        using var history = request.Results is null ? null : HistoryStores.Open(request.Results, request.ResultsRoot);
+        // A history that cannot be opened (a PostgreSQL server down) does not cost the reports: they are written
+        // without a baseline, and Report fails afterwards (exit 1) instead of gating without its comparison.
+        RunFailedException? historyFailure = null;
+        IHistoryStore? opened = null;
+        try
+        {
+            opened = request.Results is null ? null : HistoryStores.Open(request.Results, request.ResultsRoot);
+        }
+        catch (RunFailedException e)
+        {
+            historyFailure = e;
+            baseline = new Baseline($"none: {e.Message}", []);
+        }
+
+        using var history = opened;
         if (history is not null)
         {
             baseline = BaselineSelector.Select(history, summary, request.Gate.BaseBranch, request.Baseline, request.RepositoryRoot);
@@ -100,13 +114,32 @@ public static class ReportSession
 
         // Recorded after the baseline was chosen, and after the files are written: a run is never its own baseline.
         history?.Record(summary, series, request.PullRequest);
+        if (historyFailure is not null)
+            throw new RunFailedException($"{historyFailure.Message.TrimEnd('.')}. The reports were written without a baseline: {string.Join(", ", files.Select(Path.GetFileName).Distinct())}.");
         return new ReportOutcome(runPath, model, files, markdown, history?.Description);
     }
 
-    /// <summary>The pull request of a GitHub Actions run: its merge ref is refs/pull/&lt;n&gt;/merge.</summary>
-    public static int? PullRequestFromEnvironment() =>
-        Environment.GetEnvironmentVariable("GITHUB_REF") is { } reference && reference.StartsWith("refs/pull/", StringComparison.Ordinal)
-        && int.TryParse(reference.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null;
+    /// <summary>
+    /// The pull request of a GitHub Actions run: from its merge ref (<c>GITHUB_REF</c> = refs/pull/&lt;n&gt;/merge), else
+    /// from the event payload at <c>GITHUB_EVENT_PATH</c>; null when the run is not for a pull request.
+    /// </summary>
+    public static int? PullRequestFromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable("GITHUB_REF") is { } reference && reference.StartsWith("refs/pull/", StringComparison.Ordinal)
+            && int.TryParse(reference.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return number;
+        if (Environment.GetEnvironmentVariable("GITHUB_EVENT_PATH") is not { Length: > 0 } path || !File.Exists(path))
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var n) && n.TryGetInt32(out var value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static RunSeries ReadSeries(string path)
     {

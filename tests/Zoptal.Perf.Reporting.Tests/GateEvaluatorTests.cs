@@ -1,5 +1,6 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.Gate;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Runs.Results;
 using static Zoptal.Perf.Reporting.Tests.Runs;
 
@@ -25,6 +26,26 @@ public sealed class GateEvaluatorTests
         Assert.Contains("load project: Response time (avg) 800 ms is warning", gate.Reasons);
         Assert.Contains("load project: Error rate 2 % is warning", gate.Reasons);
         Assert.Equal(6, gate.Reasons.Count);
+    }
+
+    [Fact]
+    public void Regression_fails_on_Slower_verdicts_only_and_lists_grades_as_notes()
+    {
+        var slower = RegressionAnalyzer.Compare("auth", null, [.. Enumerable.Range(0, 30).Select(i => 200.0 + i)], [.. Enumerable.Range(0, 30).Select(i => 150.0 + i)], 10);
+        var excluded = RegressionAnalyzer.Compare("project", "crud", [.. Enumerable.Range(0, 30).Select(i => 200.0 + i)], [.. Enumerable.Range(0, 30).Select(i => 150.0 + i)], 10);
+        Assert.Equal((Verdict.Slower, Verdict.Slower), (slower.Verdict, excluded.Verdict));
+        var config = new GateConfig { FailOn = GateFailOn.Regression, Exclude = ["project/crud"] };
+
+        var gate = GateEvaluator.Evaluate(Mixed(), config, null, [slower, excluded]);
+        Assert.False(gate.Passed);
+        Assert.StartsWith("load auth: slower than the baseline", Assert.Single(gate.Reasons));
+        Assert.Contains(gate.Notes, n => n.StartsWith("load project/crud: slower") && n.EndsWith("(excluded from the gate)"));
+        Assert.Contains(gate.Notes, n => n.StartsWith("load project: Response time (p95) 2,600 ms is critical") && n.Contains("regressions only"));
+
+        Assert.True(GateEvaluator.Evaluate(Mixed(), config, null, []).Passed); // no baseline: nothing regressed
+        var critical = GateEvaluator.Evaluate(Mixed(), config, GateFailOn.Critical, [slower]);
+        Assert.DoesNotContain(critical.Reasons, r => r.Contains("slower"));
+        Assert.Contains(critical.Notes, n => n.Contains("does not fail on regressions"));
     }
 
     [Fact]

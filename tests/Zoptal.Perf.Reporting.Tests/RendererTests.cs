@@ -105,7 +105,9 @@ public sealed class RendererTests
     public void Names_and_messages_from_the_run_are_escaped()
     {
         var hostile = "<script>alert(\"x\")</script>|*boom*";
-        var run = Run(LoadPhase(Service(hostile, Metrics(100, 50, 10, 3000, 9000, 9999)))) with { AbortReason = "a `tick` and <b>", Aborted = true };
+        var run = Run(LoadPhase(Service(hostile, Metrics(100, 50, 10, 3000, 9000, 9999), null, Scenario("s'\"><img src=x>", Metrics(100, 50, 10, 3000, 9000, 9999)))))
+            with
+        { AbortReason = "a `tick` and <b>", Aborted = true };
         var model = new ReportModel(run, GateEvaluator.Evaluate(run, new GateConfig()), Generated);
 
         var markdown = Render(MarkdownRenderer.Default, model);
@@ -119,7 +121,8 @@ public sealed class RendererTests
         // In the HTML, the name is text in the tables and in the charts' legends, never markup.
         var html = Render(HtmlRenderer.Default, model with { Series = RunSeries.From(Series(run, 5)) });
         var document = new HtmlParser().ParseDocument(html);
-        Assert.Empty(document.QuerySelectorAll("script, b"));
+        Assert.Empty(document.QuerySelectorAll("script, b, img"));
+        Assert.Contains("s'\"><img src=x> status is 200 ×50", document.QuerySelector("table.scenarios")!.TextContent); // a failed check's name
         Assert.Equal(hostile, document.QuerySelector("table.services td")!.TextContent);
         Assert.Contains("a `tick` and <b>", document.QuerySelector("#metadata")!.TextContent);
         Assert.DoesNotContain("<script>", html);

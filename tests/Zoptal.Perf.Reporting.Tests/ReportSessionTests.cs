@@ -45,6 +45,18 @@ public sealed class ReportSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_history_store_that_is_down_costs_the_baseline_not_the_reports()
+    {
+        var id = WriteRun(Runs.Mixed());
+        var results = new ResultsConfig { HistoryStore = HistoryStoreKind.Postgres, HistoryConnectionString = "Host=127.0.0.1;Port=1;Database=perf;Username=ci;Timeout=2" };
+        var error = Assert.Throws<RunFailedException>(() => ReportSession.Run(new ReportRequest(_root, new GateConfig(), DateTimeOffset.UtcNow) { Results = results }));
+        Assert.Contains("postgresql://127.0.0.1:1/perf cannot be used", error.Message);
+        Assert.Equal(1, error.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_root, id, "performance_report_20261126_120000.html")));
+        Assert.Contains("Baseline: none: The history store", File.ReadAllText(Path.Combine(_root, id, "performance_report_20261126_120000.md")));
+    }
+
+    [Fact]
     public void No_run_yet_says_what_to_do()
     {
         var error = Assert.Throws<RunFailedException>(() => Report());

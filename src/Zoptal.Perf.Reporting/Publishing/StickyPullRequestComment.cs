@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Octokit;
 
 namespace Zoptal.Perf.Reporting.Publishing;
@@ -36,7 +35,7 @@ public sealed record GitHubTarget(Uri ApiUrl, string Owner, string Repository, i
     {
         missing = null;
         var repository = Environment.GetEnvironmentVariable("GITHUB_REPOSITORY");
-        pullRequest ??= PullRequestFromEvent(Environment.GetEnvironmentVariable("GITHUB_EVENT_PATH"));
+        pullRequest ??= ReportSession.PullRequestFromEnvironment();
         var token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
         if (pullRequest is null)
             missing = "not a pull request (no --pull-request, and GITHUB_EVENT_PATH names no pull request)";
@@ -49,22 +48,6 @@ public sealed record GitHubTarget(Uri ApiUrl, string Owner, string Repository, i
         else
             return new GitHubTarget(apiUrl, owner, name, pullRequest.Value, token);
         return null;
-    }
-
-    private static int? PullRequestFromEvent(string? path)
-    {
-        if (string.IsNullOrEmpty(path) || !File.Exists(path))
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = document.RootElement;
-            return root.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var number) && number.TryGetInt32(out var n) ? n : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
 

@@ -100,6 +100,8 @@ public static class RegressionAnalyzer
             ComparisonResult.Unknown => Verdict.Unknown,
             _ => Verdict.Same,
         };
+        if (verdict == Verdict.Same && Math.Abs(effect) >= minimumEffectPercent)
+            method += "; the medians differ, but the seconds overlap too much for the difference to be significant";
         return new RegressionResult(service, scenario, verdict, currentMedian, baselineMedian, effect, current.Length, baseline.Length, method);
     }
 

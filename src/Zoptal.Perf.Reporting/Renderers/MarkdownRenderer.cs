@@ -108,13 +108,13 @@ public sealed class MarkdownRenderer : IReportRenderer
 
     private static string Median(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0", CultureInfo.InvariantCulture);
 
-    /// <summary><c>🔴 Slower +23.1%</c>, <c>Same -1.2%</c>, <c>Unknown</c>.</summary>
+    /// <summary><c>🔴 Slower +23.1%</c>, <c>Same (-1.2%)</c>, <c>Unknown</c>.</summary>
     public static string VerdictText(RegressionResult result) => result.Verdict switch
     {
         Verdict.Unknown => "Unknown",
         Verdict.Slower => $"🔴 Slower {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
         Verdict.Faster => $"🟢 Faster {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
-        _ => $"Same {result.EffectPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}%",
+        _ => $"Same ({result.EffectPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}%)",
     };
 
     private static string Policy(GateFailOn policy) => policy.ToString().ToLowerInvariant();
