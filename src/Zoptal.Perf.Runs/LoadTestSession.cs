@@ -6,6 +6,8 @@ using Zoptal.Perf.Core.Text;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Load.Scenarios;
+using Zoptal.Perf.Probes.Postgres;
+using Zoptal.Perf.Probes.Resources;
 using Zoptal.Perf.Runs.Console;
 using Zoptal.Perf.Runs.Platform;
 using Zoptal.Perf.Runs.Results;
@@ -72,6 +74,8 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
         if (request.Stress)
             plan.Add((PhaseSummary.Stress, config.Load with { Executor = ExecutorKind.ConstantVus, Vus = config.Load.Stress.Vus, Duration = config.Load.Stress.Duration, Stages = [] }));
         string? abortReason = null;
+        var resources = new List<WatchedResource>();
+        DatabaseReport? databaseReport = null;
         foreach (var (phase, load) in plan)
         {
             if (cancellation.IsCancellationRequested)
@@ -106,6 +110,11 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             }
 
             display.PhaseStarted(phase, services.Select(s => s.Name).ToList(), planned);
+            // Benchmark analyses the database around its load phase; every phase watches the embedded platform's process.
+            await using var database = request.Stress && phase == PhaseSummary.Load && config.Database is { } db
+                ? await DatabaseWatch.StartAsync(db, cancellation)
+                : null;
+            await using var processes = platform is null ? null : new ResourceWatch([new ProcessSampler(platform.ProcessId, "sample platform")]);
             try
             {
                 if (settings.Concurrent)
@@ -125,6 +134,15 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             finally
             {
                 display.PhaseFinished(phase);
+            }
+
+            if (processes is not null)
+                resources.AddRange((await processes.StopAsync()).Select(r => new WatchedResource(phase, r, WatchedResource.Grade(r, config.Thresholds), Gated: false)));
+            if (database is not null)
+            {
+                databaseReport = await database.StopAsync(CancellationToken.None);
+                foreach (var finding in databaseReport.Findings.Where(f => f.Severity >= Severity.Warning))
+                    display.Info($"database: {finding.Title}{(finding.Suggestion is { } fix ? $" -> {fix}" : "")}");
             }
 
             var summaries = new List<ServiceSummary>();
@@ -159,6 +177,8 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             ConfigDigest = Digest(config.SourcePath),
             Concurrent = settings.Concurrent,
             Phases = phases,
+            Resources = resources,
+            Database = databaseReport,
             Generator = generator.Count == 0 ? null : new GeneratorSummary(generator.Max(g => g.CpuPercent), generator.Average(g => g.CpuPercent),
                 generator.Max(g => g.ResidentBytes), generator.Any(g => g.CpuPercent > 80), generator),
         };

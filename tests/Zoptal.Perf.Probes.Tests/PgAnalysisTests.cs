@@ -48,7 +48,7 @@ public sealed class PgAnalysisTests(PostgresCluster postgres) : IClassFixture<Po
         var activity = during is null ? [await probe.ActivityAsync(config.LongRunning)] : await during(probe);
         var after = await probe.SnapshotAsync(capabilities);
         var plans = new Dictionary<string, string?>();
-        foreach (var query in PgAnalyzer.Delta(before, after).Take(PgAnalyzer.TopQueries))
+        foreach (var query in PgAnalyzer.Delta(before, after).Take(PgAnalyzer.ExplainedQueries))
             plans[query.Query] = await probe.ExplainAsync(capabilities, query.Query);
         return PgAnalyzer.Analyze(probe.Server, capabilities, config, before, after, activity, plans);
     }

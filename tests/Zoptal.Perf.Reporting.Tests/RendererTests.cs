@@ -1,11 +1,14 @@
 using System.Xml.Linq;
 using AngleSharp.Html.Parser;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Probes.Postgres;
+using Zoptal.Perf.Probes.Resources;
 using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Reporting.Renderers;
+using Zoptal.Perf.Runs.Results;
 using static Zoptal.Perf.Reporting.Tests.Runs;
 
 namespace Zoptal.Perf.Reporting.Tests;
@@ -99,6 +102,40 @@ public sealed class RendererTests
         Assert.Empty(document.QuerySelectorAll("script, link, img, iframe, object"));
         Assert.Empty(document.QuerySelectorAll("[src]"));
         Assert.DoesNotContain(document.QuerySelectorAll("[href]"), e => !e.GetAttribute("href")!.StartsWith('#'));
+    }
+
+    [Fact]
+    public void Resources_and_database_findings_are_in_the_markdown_and_the_html()
+    {
+        var samples = Enumerable.Range(1, 10).Select(i => new ResourceSample(i, 85 + i % 3, 200_000_000 + i, 1.2, 30, 40)).ToList();
+        var resource = ResourceSummary.Of("process", "sample platform", 16_000_000_000, samples);
+        var database = new DatabaseReport("127.0.0.1:5432/zoptal", "15.8", null, true,
+            [new QueryStat("SELECT * FROM users WHERE lower(email) = lower($1)", 1200, 240, 0.2, 1200, 100)], 99.9, 98.5, 12, 100,
+            [new DbFinding("missing-index", Severity.Warning, "missing index on users (lower(email)): 1,200 calls at 0.2 ms mean scan the whole table",
+                "plan: Seq Scan on users", "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));", "SELECT * FROM users WHERE lower(email) = lower($1)"),
+             new DbFinding("vacuum", Severity.Info, "users has never been vacuumed", "1,000 live rows")]);
+        var run = Mixed() with
+        {
+            Resources = [new WatchedResource("load", resource, WatchedResource.Grade(resource, ThresholdTable.Default), Gated: false)],
+            Database = database,
+        };
+        var model = new ReportModel(run, GateEvaluator.Evaluate(run, new GateConfig()), Generated);
+
+        var markdown = Render(MarkdownRenderer.Default, model);
+        Assert.Contains("| load | sample platform | 86.0% | 87.0% | 191 MB (1.2%) | 🔴 critical |", markdown);
+        Assert.Contains("CREATE INDEX CONCURRENTLY idx\\_users\\_lower\\_email ON public.users (lower(email));", markdown);
+        Assert.Contains("1 more note (vacuum, analyze, young statistics)", markdown);
+        Assert.Contains(model.Gate.Notes, n => n.StartsWith("load sample platform: CPU usage 86 % is critical") && n.Contains("not gated"));
+        Assert.DoesNotContain(model.Gate.Reasons, r => r.Contains("sample platform"));
+
+        var document = new HtmlParser().ParseDocument(Render(HtmlRenderer.Default, model));
+        Assert.Equal("critical", document.QuerySelector("#resources tr[data-resource='sample platform'] td:nth-child(2)")!.ClassName);
+        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-cpu] svg path"));
+        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-memory] svg path"));
+        var finding = document.QuerySelector("#database tr[data-kind=missing-index]")!;
+        Assert.Equal("warning", finding.QuerySelector("td")!.ClassName);
+        Assert.Contains("CREATE INDEX CONCURRENTLY idx_users_lower_email", finding.TextContent);
+        Assert.Contains("1,200", document.QuerySelector("#database table.queries")!.TextContent);
     }
 
     [Fact]

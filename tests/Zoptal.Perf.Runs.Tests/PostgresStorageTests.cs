@@ -84,6 +84,75 @@ public sealed class PostgresStorageTests(PostgresCluster postgres) : IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task Benchmark_on_PostgreSQL_storage_names_the_schemas_missing_indexes_with_query_mean_time_and_fix()
+    {
+        var root = Directory.CreateTempSubdirectory("zoptal-bench-pg-").FullName;
+        var database = "bench_" + Guid.NewGuid().ToString("N")[..10];
+        try
+        {
+            await using (var admin = NpgsqlDataSource.Create(postgres.ConnectionString))
+            await using (var create = admin.CreateCommand($"CREATE DATABASE {database}"))
+                await create.ExecuteNonQueryAsync();
+            var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = database }.ConnectionString;
+            await using (var db = NpgsqlDataSource.Create(connectionString))
+            await using (var extension = db.CreateCommand("CREATE EXTENSION pg_stat_statements"))
+                await extension.ExecuteNonQueryAsync();
+            var path = Path.Combine(root, "perf-config.yml");
+            await File.WriteAllTextAsync(path, $"""
+                services:
+                  - {'{'} name: auth, baseUrl: embedded, scenarios: [registration-login] {'}'}
+                  - {'{'} name: project, baseUrl: embedded, scenarios: [crud] {'}'}
+                load:
+                  executor: constant-vus
+                  vus: 4
+                  duration: 4s
+                  gracefulStop: 2s
+                  thinkTime: 20ms
+                  stress: {'{'} vus: 4, duration: 2s {'}'}
+                database:
+                  connectionString: "{connectionString}"
+                """);
+            var settings = EffectiveSettings.Resolve(PerfConfigLoader.Load(path, new Dictionary<string, string>(), null, "perf-config.yml"), new LoadOverrides { Concurrent = true });
+            var lines = new List<string>();
+            var outcome = await new LoadTestSession(ScenarioCatalog.Default, new PlainRunDisplay(lines.Add, lines.Add)).RunAsync(new RunRequest
+            {
+                Settings = settings,
+                Target = "Benchmark",
+                Stress = true,
+                RootDirectory = root,
+                ConfigDisplayPath = "perf-config.yml",
+                PlatformAssembly = Platform.EmbeddedPlatform.Locate(PlatformFixture.RepositoryRoot()),
+            }, CancellationToken.None);
+
+            var report = outcome.Summary.Database!;
+            Assert.True(report.StatementsAvailable);
+            var login = Assert.Single(report.Findings, f => f.Kind == "missing-index" && f.Suggestion == "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));");
+            Assert.Contains("lower(email) = lower($", login.Query); // the login lookup, or the sign-up check that runs the same filter
+            Assert.Matches(@"\d[\d,]* calls at [\d.]+ ms mean", login.Title);
+            var projects = Assert.Single(report.Findings, f => f.Kind == "missing-index" && f.Suggestion == "CREATE INDEX CONCURRENTLY idx_projects_user_id ON public.projects (user_id);");
+            Assert.Contains("WHERE user_id = $1", projects.Query);
+            Assert.Contains(lines, l => l.StartsWith("database: missing index on users (lower(email))", StringComparison.Ordinal));
+
+            // The platform's process was watched in both phases and graded on CPU and memory.
+            Assert.Equal(["load", "stress"], outcome.Summary.Resources.Select(r => r.Phase));
+            Assert.All(outcome.Summary.Resources, r =>
+            {
+                Assert.Equal("sample platform", r.Resource.Name);
+                Assert.True(r.Resource.MemoryMaxBytes > 10_000_000 && r.Resource.ThreadsMax > 1 && r.Resource.OpenFilesMax > 3, $"{r.Resource}");
+                Assert.Equal(["cpu", "memory"], r.Grades.Select(g => g.Metric));
+                Assert.False(r.Gated);
+            });
+            var json = await File.ReadAllTextAsync(Path.Combine(outcome.RunPath, "summary.json"));
+            Assert.Contains("\"database\":", json);
+            Assert.Contains("idx_users_lower_email", json);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static async Task<long> Projects(NpgsqlDataSource db)
     {
         // crud keeps each VU's first project (it deletes three of four).

@@ -223,7 +223,7 @@ public sealed partial class PgProbe : IAsyncDisposable
         return set;
     }
 
-    [GeneratedRegex(@"^\s*(SELECT|UPDATE|DELETE|WITH)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Explainable();
 
     [GeneratedRegex(@"\$(\d+)")]

@@ -46,6 +46,23 @@ public static class GateEvaluator
             }
         }
 
+        foreach (var watched in run.Resources.Where(r => r.Phase != PhaseSummary.Stress))
+        {
+            foreach (var grade in watched.Grades.Where(g => g.Grade >= worst))
+            {
+                var text = $"{watched.Phase} {watched.Resource.Name}: {Describe(grade)}";
+                if (!watched.Gated)
+                    notes.Add(text + " (the embedded sample platform shares the machine with the load generator: graded, not gated)");
+                else if (gradesFail)
+                    reasons.Add(text);
+                else
+                    notes.Add(text + " (failOn: regression fails on regressions only)");
+            }
+        }
+
+        if (run.Generator is { Bottleneck: true } generator)
+            notes.Add($"the load generator's CPU reached {generator.CpuMaxPercent:0} % of all cores: part of the measured latency may be the generator's");
+
         foreach (var slower in (regressions ?? []).Where(r => r.Verdict == Verdict.Slower))
         {
             var text = FormattableString.Invariant($"{PhaseSummary.Load} {slower.Name}: slower than the baseline, p95 per second {slower.CurrentMedian:0.#} ms against {slower.BaselineMedian:0.#} ms ({slower.EffectPercent:+0.#;-0.#} %; {slower.Method})");

@@ -107,6 +107,21 @@ public static class Charts
         static IEnumerable<ServiceSummary> Load(RunSummary run) => run.Phases.Where(p => p.Name == PhaseSummary.Load).SelectMany(p => p.Services);
     }
 
+    /// <summary>A resource metric over time, a line per watched process or container and phase.</summary>
+    public static string Resources(IReadOnlyList<WatchedResource> resources, string title, string unit, Func<Zoptal.Perf.Probes.Resources.ResourceSample, double> value)
+    {
+        var plot = NewPlot(title, "seconds", unit);
+        var any = false;
+        foreach (var watched in resources.Where(r => r.Resource.Samples.Count > 0))
+        {
+            var samples = watched.Resource.Samples;
+            Line(plot, samples.Select(s => s.Second).ToArray(), samples.Select(value).ToArray(), $"{watched.Phase} {watched.Resource.Name}");
+            any = true;
+        }
+
+        return Svg(plot, any);
+    }
+
     private static string OverTime(RunSeries series, PhaseSummary phase, string title, string unit, Func<SeriesPoint, double> value)
     {
         var plot = NewPlot($"{phase.Name}: {title.ToLowerInvariant()}", "seconds", unit);

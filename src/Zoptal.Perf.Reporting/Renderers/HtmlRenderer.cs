@@ -25,6 +25,19 @@ public sealed class HtmlView(ReportModel model)
         : (Charts.Trend(model.Trend, model.Run, "p95 latency per service", "ms", m => m.Latency.P95),
            Charts.Trend(model.Trend, model.Run, "requests per second per service", "req/s", m => m.RequestsPerSecond));
 
+    /// <summary>CPU and memory of the watched processes and containers over time; null when none was watched.</summary>
+    public (string Cpu, string Memory)? ResourceCharts { get; } = model.Run.Resources.Count == 0 ? null
+        : (Charts.Resources(model.Run.Resources, "CPU (share of its limit; all cores for a process)", "%", s => s.CpuPercent),
+           Charts.Resources(model.Run.Resources, "resident memory", "MB", s => s.MemoryBytes / 1048576.0));
+
+    /// <summary>The CSS class of a finding's severity.</summary>
+    public static string SeverityClass(Zoptal.Perf.Probes.Postgres.Severity severity) => severity switch
+    {
+        Zoptal.Perf.Probes.Postgres.Severity.Critical => "critical",
+        Zoptal.Perf.Probes.Postgres.Severity.Warning => "warning",
+        _ => "neutral",
+    };
+
     /// <summary>The CSS class of a grade.</summary>
     public static string GradeClass(Grade grade) => grade.ToString().ToLowerInvariant();
 

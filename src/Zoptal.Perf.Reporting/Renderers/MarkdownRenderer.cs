@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Runs.Results;
 
@@ -54,6 +55,9 @@ public sealed class MarkdownRenderer : IReportRenderer
             }
         }
 
+        Resources(run, writer);
+        Database(run, writer);
+
         if (gate.Reasons.Count > 0)
         {
             writer.WriteLine();
@@ -104,6 +108,55 @@ public sealed class MarkdownRenderer : IReportRenderer
             writer.WriteLine();
         foreach (var scenario in changed)
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- scenario {Escape(scenario.Scenario!)}: {VerdictText(scenario)} (p95 per second {scenario.CurrentMedian:0.0} ms against {scenario.BaselineMedian:0.0} ms)"));
+    }
+
+    private static void Resources(RunSummary run, TextWriter writer)
+    {
+        if (run.Resources.Count == 0)
+            return;
+        writer.WriteLine();
+        writer.WriteLine("### Resources");
+        writer.WriteLine();
+        writer.WriteLine("| phase | resource | CPU mean | CPU max | memory max | grade |");
+        writer.WriteLine("|---|---|---:|---:|---:|---|");
+        foreach (var watched in run.Resources)
+        {
+            var r = watched.Resource;
+            writer.WriteLine(r.Problem is not null
+                ? $"| {Escape(watched.Phase)} | {Escape(r.Name)} | – | – | – | {Escape(r.Problem)} |"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"| {Escape(watched.Phase)} | {Escape(r.Name)} | {r.CpuMeanPercent:0.0}% | {r.CpuMaxPercent:0.0}% | {r.MemoryMaxBytes / 1048576.0:0} MB ({r.MemoryMaxPercent:0.0}%) | {GradeText(watched.Grades)} |"));
+        }
+    }
+
+    private static void Database(RunSummary run, TextWriter writer)
+    {
+        if (run.Database is not { } db)
+            return;
+        writer.WriteLine();
+        var reset = db.StatsReset is { } r ? $", statistics reset {r.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "";
+        writer.WriteLine($"### Database: {Escape(db.Server)} (PostgreSQL {Escape(db.Version)}{reset})");
+        writer.WriteLine();
+        var shown = db.Findings.Where(f => f.Severity >= Severity.Warning).ToList();
+        if (shown.Count > 0)
+        {
+            writer.WriteLine("| finding | query | fix |");
+            writer.WriteLine("|---|---|---|");
+            foreach (var f in shown)
+            {
+                var icon = f.Severity == Severity.Critical ? "🔴" : "🟡";
+                writer.WriteLine($"| {icon} {Escape(f.Title)} | {(f.Query is { } q ? Escape(Shorten(q)) : "–")} | {(f.Suggestion is { } fix ? Escape(fix) : "–")} |");
+            }
+        }
+
+        var notes = db.Findings.Count - shown.Count;
+        writer.WriteLine(shown.Count == 0 ? $"No problems found; {notes} notes in the HTML report." : $"{notes} more {(notes == 1 ? "note" : "notes")} (vacuum, analyze, young statistics) in the HTML report.");
+    }
+
+    private static string Shorten(string query)
+    {
+        var flat = string.Join(' ', query.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 100 ? flat : flat[..97] + "...";
     }
 
     private static string Median(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0", CultureInfo.InvariantCulture);

@@ -1,6 +1,8 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
+using Zoptal.Perf.Probes.Postgres;
+using Zoptal.Perf.Probes.Resources;
 
 namespace Zoptal.Perf.Runs.Results;
 
@@ -23,6 +25,27 @@ public sealed record RunSummary
     public bool Concurrent { get; init; }
     public IReadOnlyList<PhaseSummary> Phases { get; init; } = [];
     public GeneratorSummary? Generator { get; init; }
+
+    /// <summary>Processes and containers watched during each phase, graded on CPU and memory.</summary>
+    public IReadOnlyList<WatchedResource> Resources { get; init; } = [];
+
+    /// <summary>The PostgreSQL analysis around Benchmark's load phase; null when the config has no database.</summary>
+    public DatabaseReport? Database { get; init; }
+}
+
+/// <summary>
+/// A process or container watched during a phase, graded on its mean CPU and peak memory. <c>Gated</c> is false for
+/// the embedded sample platform: it shares the machine with the load generator, so its usage says little about a
+/// real deployment; it is graded and reported, never failing the gate.
+/// </summary>
+public sealed record WatchedResource(string Phase, ResourceSummary Resource, IReadOnlyList<GradedMetric> Grades, bool Gated)
+{
+    /// <summary>The grades of a resource with the config's table: <c>cpu</c> on the mean CPU %, <c>memory</c> on the peak memory %.</summary>
+    public static IReadOnlyList<GradedMetric> Grade(ResourceSummary resource, ThresholdTable table) => resource.Problem is not null ? [] :
+    [
+        .. new (string Key, double Value)[] { ("cpu", resource.CpuMeanPercent), ("memory", resource.MemoryMaxPercent) }
+            .Where(m => table.Metrics.ContainsKey(m.Key)).Select(m => new GradedMetric(m.Key, m.Value, table.Grade(m.Key, m.Value)!.Value)),
+    ];
 }
 
 /// <summary>The commit and branch the run measured.</summary>
