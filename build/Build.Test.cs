@@ -10,8 +10,8 @@ partial class Build
         .Produces("artifacts/test-results")
         .Executes(async ct =>
         {
-            // Integration tests start a private PostgreSQL cluster (tests/Zoptal.Perf.Runs.Tests).
-            await AptTasks.EnsureAsync([AptTasks.PostgreSql], ct);
+            // Integration tests start a private PostgreSQL cluster and a private dockerd with its networking off.
+            await AptTasks.EnsureAsync([AptTasks.PostgreSql, AptTasks.DockerEngine], ct);
             var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);
             ReportSummary("Tests", summary.ToString());
             // The plain closing line CI reads, after the summary table.

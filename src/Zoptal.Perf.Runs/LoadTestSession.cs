@@ -115,6 +115,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                 ? await DatabaseWatch.StartAsync(db, cancellation)
                 : null;
             await using var processes = platform is null ? null : new ResourceWatch([new ProcessSampler(platform.ProcessId, "sample platform")]);
+            await using var containers = config.Docker is { Containers.Count: > 0 } docker ? new ContainerWatch(docker) : null;
             try
             {
                 if (settings.Concurrent)
@@ -138,6 +139,15 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
 
             if (processes is not null)
                 resources.AddRange((await processes.StopAsync()).Select(r => new WatchedResource(phase, r, WatchedResource.Grade(r, config.Thresholds), Gated: false)));
+            if (containers is not null)
+            {
+                foreach (var container in await containers.StopAsync())
+                {
+                    resources.Add(new WatchedResource(phase, container, WatchedResource.Grade(container, config.Thresholds), Gated: true));
+                    if (container.Problem is { } problem)
+                        display.Warning($"container {container.Name}: {problem}");
+                }
+            }
             if (database is not null)
             {
                 databaseReport = await database.StopAsync(CancellationToken.None);

@@ -122,7 +122,7 @@ public sealed class RendererTests
         var model = new ReportModel(run, GateEvaluator.Evaluate(run, new GateConfig()), Generated);
 
         var markdown = Render(MarkdownRenderer.Default, model);
-        Assert.Contains("| load | sample platform | 86.0% | 87.0% | 191 MB (1.2%) | 🔴 critical |", markdown);
+        Assert.Contains("| load | sample platform | 86.0% | 87.0% | 190.7 MB (1.2%) | 🔴 critical |", markdown);
         Assert.Contains("CREATE INDEX CONCURRENTLY idx\\_users\\_lower\\_email ON public.users (lower(email));", markdown);
         Assert.Contains("1 more note (vacuum, analyze, young statistics)", markdown);
         Assert.Contains(model.Gate.Notes, n => n.StartsWith("load sample platform: CPU usage 86 % is critical") && n.Contains("not gated"));

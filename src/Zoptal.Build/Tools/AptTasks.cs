@@ -3,7 +3,7 @@ using Zoptal.Perf.Core;
 namespace Zoptal.Build;
 
 /// <summary>
-/// System packages a target needs (PostgreSQL for the tests, later dockerd): installed with apt when the build runs
+/// System packages a target needs (PostgreSQL and dockerd for the tests): installed with apt when the build runs
 /// as root on a Debian-like system; otherwise the error says exactly what to install.
 /// </summary>
 public static class AptTasks
@@ -13,6 +13,15 @@ public static class AptTasks
 
     /// <summary>PostgreSQL's server binaries (initdb, pg_ctl) and contrib (pg_stat_statements).</summary>
     public static Requirement PostgreSql { get; } = new("PostgreSQL server", () => PostgreSqlBin() is not null, ["postgresql", "postgresql-contrib"]);
+
+    /// <summary>The Docker engine (dockerd, started by the tests with its networking off) and a static busybox to build a local image from.</summary>
+    public static Requirement DockerEngine { get; } = new("Docker engine and a static busybox", () => File.Exists(Dockerd) && File.Exists(Busybox), ["docker.io", "busybox-static"]);
+
+    /// <summary>Where Debian's docker.io puts the engine.</summary>
+    public const string Dockerd = "/usr/sbin/dockerd";
+
+    /// <summary>Where Debian's busybox-static puts busybox.</summary>
+    public const string Busybox = "/bin/busybox";
 
     /// <summary>The newest /usr/lib/postgresql/N/bin with initdb, or null.</summary>
     public static string? PostgreSqlBin() =>

@@ -46,6 +46,8 @@ public static class GateEvaluator
             }
         }
 
+        foreach (var watched in run.Resources.Where(r => r.Resource.Problem is not null).DistinctBy(r => r.Resource.Name))
+            notes.Add($"{watched.Resource.Kind} {watched.Resource.Name} was not watched: {watched.Resource.Problem}");
         foreach (var watched in run.Resources.Where(r => r.Phase != PhaseSummary.Stress))
         {
             foreach (var grade in watched.Grades.Where(g => g.Grade >= worst))

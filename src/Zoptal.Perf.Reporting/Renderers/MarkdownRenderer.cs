@@ -125,7 +125,7 @@ public sealed class MarkdownRenderer : IReportRenderer
             writer.WriteLine(r.Problem is not null
                 ? $"| {Escape(watched.Phase)} | {Escape(r.Name)} | – | – | – | {Escape(r.Problem)} |"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"| {Escape(watched.Phase)} | {Escape(r.Name)} | {r.CpuMeanPercent:0.0}% | {r.CpuMaxPercent:0.0}% | {r.MemoryMaxBytes / 1048576.0:0} MB ({r.MemoryMaxPercent:0.0}%) | {GradeText(watched.Grades)} |"));
+                    $"| {Escape(watched.Phase)} | {Escape(r.Name)} | {r.CpuMeanPercent:0.0}% | {r.CpuMaxPercent:0.0}% | {r.MemoryMaxBytes / 1048576.0:0.#} MB ({r.MemoryMaxPercent:0.0}%) | {GradeText(watched.Grades)} |"));
         }
     }
 
