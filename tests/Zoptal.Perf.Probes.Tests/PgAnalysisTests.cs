@@ -88,6 +88,8 @@ public sealed class PgAnalysisTests(PostgresCluster postgres) : IClassFixture<Po
         var users = Assert.Single(report.Findings, f => f.Kind == "missing-index" && f.Suggestion?.Contains("ON public.users") == true);
         Assert.Equal("CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));", users.Suggestion);
         Assert.Contains(report.TopQueries, q => q.Query.Contains("FROM projects") && q.Calls == 150 && q.MeanMs > 0);
+        Assert.Equal(report.SlowestQueries.OrderByDescending(q => q.MeanMs).Select(q => q.Query), report.SlowestQueries.Select(q => q.Query));
+        Assert.Contains(report.SlowestQueries, q => q.Query.Contains("FROM users"));
 
         // With the index in place the same load finds nothing on that table.
         await Run(db, "CREATE INDEX idx_projects_user_id ON projects (user_id)");

@@ -164,7 +164,10 @@ public static class PgAnalyzer
         }
 
         return new DatabaseReport(server, capabilities.Version, after.StatsReset, capabilities.Statements, [.. queries.Take(TopQueries)], tableRate, indexRate, peak, max,
-            [.. findings.OrderByDescending(f => f.Severity)]);
+            [.. findings.OrderByDescending(f => f.Severity)])
+        {
+            SlowestQueries = [.. queries.Where(q => q.Calls >= 2).OrderByDescending(q => q.MeanMs).Take(TopQueries)],
+        };
     }
 
     /// <summary>A sequence finding from its last and maximum values (above 90 % of the maximum).</summary>

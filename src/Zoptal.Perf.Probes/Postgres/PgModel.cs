@@ -75,4 +75,8 @@ public sealed record DatabaseReport(
     double? IndexCacheHitPercent,
     int PeakConnections,
     int MaxConnections,
-    IReadOnlyList<DbFinding> Findings);
+    IReadOnlyList<DbFinding> Findings)
+{
+    /// <summary>The statements with the highest mean time during the load (at least two calls), slowest first.</summary>
+    public IReadOnlyList<QueryStat> SlowestQueries { get; init; } = [];
+}
