@@ -93,6 +93,9 @@ public static class ReportSession
             Baseline = baseline,
             Regressions = regressions,
             Trend = trend,
+            OptimizationReport = Directory.Exists(request.ResultsRoot)
+                ? Directory.GetFiles(request.ResultsRoot, "optimization-report-*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
+                : null,
         };
         var files = new List<string>();
         var markdown = string.Empty;

@@ -21,6 +21,9 @@ public sealed record ReportModel(RunSummary Run, GateResult Gate, DateTimeOffset
     /// <summary>Faster, Same or Slower per service and scenario of the load phase.</summary>
     public IReadOnlyList<RegressionResult> Regressions { get; init; } = [];
 
+    /// <summary>The newest optimization report in the results folder (its file name), or null.</summary>
+    public string? OptimizationReport { get; init; }
+
     /// <summary>The base branch's recent runs, oldest first, the current run not included.</summary>
     public IReadOnlyList<HistoryEntry> Trend { get; init; } = [];
 

@@ -33,6 +33,8 @@ public sealed class MarkdownRenderer : IReportRenderer
                          + (run.Aborted ? $" · **aborted**: {Escape(run.AbortReason ?? "")}" : string.Empty));
         writer.WriteLine();
         writer.WriteLine(model.Baseline is null ? "Baseline: none (no history consulted)" : $"Baseline: {Escape(model.Baseline.Description)}");
+        if (model.OptimizationReport is { } optimization)
+            writer.WriteLine($"Optimization report: `performance-results/{Escape(optimization)}` (./build.sh Optimize)");
         foreach (var phase in run.Phases)
         {
             writer.WriteLine();
