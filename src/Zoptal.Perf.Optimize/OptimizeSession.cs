@@ -65,6 +65,10 @@ public static partial class OptimizeSession
                 findings.AddRange(DockerfileRules.Check(file, text));
             else if (kind.Value.Reader == "compose")
                 findings.AddRange(ComposeRules.Check(file, text, PgTune.ToKb(sharedBuffers)));
+            else if (kind.Value.Reader == "pm2")
+                findings.AddRange(Pm2Rules.Check(file, text, request.Limits));
+            else if (kind.Value.Reader == "nextjs")
+                findings.AddRange(NextJsRules.Check(request.Root, file, text));
             else if (kind.Value.Reader == "postgresql.conf")
                 findings.AddRange(PostgresRules.ForFile(file, text, request.Limits, request.Config, Version().Match(file) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : defaultVersion));
         }
@@ -117,6 +121,8 @@ public static partial class OptimizeSession
         name == "Dockerfile" || name.StartsWith("Dockerfile.", StringComparison.Ordinal) || name.EndsWith(".Dockerfile", StringComparison.Ordinal) ? (Area.Docker, "dockerfile")
         : ComposeName().IsMatch(name) ? (Area.Docker, "compose")
         : name == "postgresql.conf" ? (Area.Postgres, "postgresql.conf")
+        : name is "ecosystem.config.js" or "ecosystem.config.cjs" ? (Area.Pm2, "pm2")
+        : name.StartsWith("next.config.", StringComparison.Ordinal) ? (Area.Nextjs, "nextjs")
         : null;
 
     private static string WriteReport(OptimizeRequest request, IReadOnlyList<string> files, IReadOnlyList<Finding> findings, IReadOnlyList<FilePatch> patches)

@@ -51,7 +51,8 @@ public sealed class OptimizeSessionTests : IDisposable
         var before = Read("services/project-service/Dockerfile");
         var outcome = Run();
 
-        Assert.Equal(["docker-compose.yml", "postgres/postgresql.conf", "services/auth-service/Dockerfile", "services/project-service/Dockerfile"], outcome.Files);
+        Assert.Equal(["apps/web/Dockerfile", "apps/web/next.config.js", "docker-compose.yml", "postgres/postgresql.conf", "services/auth-service/Dockerfile",
+            "services/auth-service/ecosystem.config.js", "services/project-service/Dockerfile"], outcome.Files);
         var project = outcome.Diffs.Single(d => d.Contains("project-service/Dockerfile"));
         Assert.Equal("""
             --- a/services/project-service/Dockerfile
@@ -102,10 +103,12 @@ public sealed class OptimizeSessionTests : IDisposable
     {
         var original = Read("postgres/postgresql.conf");
         var first = Run(apply: true);
-        Assert.Equal(3, first.Patches.Count);
+        Assert.Equal(5, first.Patches.Count);
         Assert.Equal(original, File.ReadAllText(Path.Combine(first.BackupPath!, "postgres/postgresql.conf")).Replace("\r\n", "\n"));
         Assert.Contains("shared_buffers = 2GB", Read("postgres/postgresql.conf"));
         Assert.Contains("RUN npm ci --omit=dev", Read("services/project-service/Dockerfile"));
+        Assert.Contains("instances: 4, // one per core", Read("services/auth-service/ecosystem.config.js"));
+        Assert.DoesNotContain("swcMinify", Read("apps/web/next.config.js"));
         Assert.Empty(Directory.GetFiles(_root, "*.zoptal-tmp", SearchOption.AllDirectories));
 
         var second = Run(apply: true);
