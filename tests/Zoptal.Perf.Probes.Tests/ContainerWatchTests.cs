@@ -33,7 +33,7 @@ public sealed class ContainerWatchTests(DockerEngine docker) : IClassFixture<Doc
         var burn = summaries.Single(s => s.Name == "burn");
         Assert.Null(burn.Problem);
         Assert.InRange(burn.Samples.Count, 2, 7);
-        Assert.InRange(burn.CpuMeanPercent, 75, 110);
+        Assert.InRange(burn.CpuMeanPercent, 50, 110); // of its half CPU; measured against the host it would read 25 %
         Assert.Equal(64L * 1024 * 1024, burn.MemoryLimitBytes);
         Assert.True(burn.Samples[^1].ThrottledPeriods > 0, "a container at its CPU limit is throttled");
 
