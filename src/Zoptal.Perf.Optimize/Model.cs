@@ -28,6 +28,9 @@ public sealed record Finding(string RuleId, Area Area, Severity Severity, string
 {
     /// <summary>The change, when the rule can make it safely; several findings may share one file's patch.</summary>
     public FilePatch? Patch { get; init; }
+
+    /// <summary>The metrics of the newest run this finding is expected to move, with their values now; null without a run.</summary>
+    public string? Moves { get; init; }
 }
 
 /// <summary>The box the services run in: CPUs and memory from cgroup limits, or the host's, and where they came from.</summary>

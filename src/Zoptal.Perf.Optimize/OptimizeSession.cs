@@ -17,6 +17,9 @@ public sealed record OptimizeRequest(string Root, OptimizeConfig Config, string 
 
     /// <summary><c>--apply</c>: write the patches (a dry run shows them).</summary>
     public bool Apply { get; init; }
+
+    /// <summary>The config's database: its live settings are compared too (read-only); null skips them.</summary>
+    public DatabaseConfig? Database { get; init; }
 }
 
 /// <summary>What Optimize found and did.</summary>
@@ -74,13 +77,45 @@ public static partial class OptimizeSession
         }
 
         if (request.Areas.Contains(Area.Postgres))
+        {
             findings.AddRange(IndexMigrationFindings(request));
+            if (request.Database is { } database)
+                findings.AddRange(LiveSettings(request, database));
+        }
+
+        var expected = Expectations.FromNewestRun(request.ResultsRoot);
+        if (expected is not null)
+            findings = [.. findings.Select(f => f with { Moves = expected.For(f) })];
 
         // One patch per file: the last rule's view of a file is the whole file's new text (rules of one file share it).
         var patches = findings.Where(f => f.Patch is not null).Select(f => f.Patch!).GroupBy(p => p.RelativePath).Select(g => g.Last()).ToList();
         var report = WriteReport(request, files, findings, patches);
         var backup = request.Apply ? PatchWriter.Apply(request.Root, patches, request.Now) : null;
         return new OptimizeOutcome(files, findings, patches, report, backup);
+    }
+
+    // The live server's settings; a server that cannot be reached is a finding, not a failed Optimize.
+    private static IEnumerable<Finding> LiveSettings(OptimizeRequest request, DatabaseConfig database)
+    {
+        var probe = Zoptal.Perf.Probes.Postgres.PgProbe.Create(database);
+        try
+        {
+            var capabilities = probe.CapabilitiesAsync().GetAwaiter().GetResult();
+            var names = PgTune.Recommend(request.Limits.MemoryBytes, request.Limits.Cpus, request.Config.PostgresProfile, request.Config.Storage, capabilities.VersionNum / 10000)
+                .Select(s => s.Name);
+            var settings = probe.SettingsAsync(names).GetAwaiter().GetResult();
+            var path = Path.Combine(request.Root, PostgresRules.SettingsScript);
+            return PostgresRules.ForServer(probe.Server, settings, File.Exists(path) ? File.ReadAllText(path) : "", request.Limits, request.Config, capabilities.VersionNum / 10000);
+        }
+        catch (Zoptal.Perf.Core.RunFailedException e)
+        {
+            return [new Finding("postgres-unreachable", Area.Postgres, Severity.Info, "perf-config.yml", null, $"PostgreSQL at {probe.Server} was not read", e.Message,
+                "check database.connectionString and the password in the environment", "docs/configuration.md")];
+        }
+        finally
+        {
+            probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     // The database analysis of the newest run, when it has one: its index suggestions as a migration file.
@@ -142,6 +177,7 @@ public static partial class OptimizeSession
                 markdown.Append(CultureInfo.InvariantCulture, $"\n- **{f.Severity.ToString().ToLowerInvariant()}** `{f.RuleId}` {Escape(f.Title)} ({Escape(f.File)}{(f.Line is { } l ? $":{l}" : "")})\n")
                     .Append(CultureInfo.InvariantCulture, $"  - evidence: {Escape(f.Evidence)}\n")
                     .Append(CultureInfo.InvariantCulture, $"  - recommendation: {Escape(f.Recommendation)}{(f.Patch is null ? "" : " (patched)")}\n")
+                    .Append(f.Moves is { } moves ? $"  - expected to move: {Escape(moves)}\n" : "")
                     .Append(CultureInfo.InvariantCulture, $"  - source: {f.Link}\n");
             }
         }
@@ -161,7 +197,7 @@ public static partial class OptimizeSession
             limits = request.Limits,
             applied = request.Apply,
             files,
-            findings = findings.Select(f => new { f.RuleId, area = f.Area.ToString(), severity = f.Severity.ToString(), f.File, f.Line, f.Title, f.Evidence, f.Recommendation, f.Link, patched = f.Patch is not null }),
+            findings = findings.Select(f => new { f.RuleId, area = f.Area.ToString(), severity = f.Severity.ToString(), f.File, f.Line, f.Title, f.Evidence, f.Recommendation, f.Link, f.Moves, patched = f.Patch is not null }),
             diffs = patches.Select(p => new { file = p.RelativePath, diff = UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated) }),
         }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }));
         return path;

@@ -35,6 +35,42 @@ public static class PostgresRules
         return [.. findings.Select(f => f with { Patch = patch })];
     }
 
+    /// <summary>The path of the ALTER SYSTEM script for a live server (a fixed name: a second apply finds it written).</summary>
+    public const string SettingsScript = "zoptal-perf/postgres-settings.sql";
+
+    /// <summary>
+    /// The live server's settings (pg_settings, in their base units) against PGTune's: a finding per difference, and
+    /// an <c>ALTER SYSTEM</c> script as the patch (to run as a superuser, then reload or restart).
+    /// </summary>
+    public static IReadOnlyList<Finding> ForServer(string server, IReadOnlyDictionary<string, (string Value, string? Unit)> current, string existingScript,
+        Limits limits, OptimizeConfig config, int majorVersion)
+    {
+        var recommended = PgTune.Recommend(limits.MemoryBytes, limits.Cpus, config.PostgresProfile, config.Storage, majorVersion,
+            current.TryGetValue("max_connections", out var mc) && int.TryParse(mc.Value, CultureInfo.InvariantCulture, out var connections) ? connections : null);
+        var findings = new List<Finding>();
+        var script = new System.Text.StringBuilder($"-- Written by ./build.sh Optimize for {server} (PGTune, {config.PostgresProfile.ToString().ToLowerInvariant()} profile, sized for {limits.Cpus:0.##} CPUs and {limits.MemoryBytes / 1048576} MiB: {limits.Source}).\n")
+            .Append("-- Run as a superuser; then SELECT pg_reload_conf(); settings marked (restart) need a restart.\n");
+        foreach (var setting in recommended)
+        {
+            if (!current.TryGetValue(setting.Name, out var value))
+                continue;
+            var kb = PgTune.ToKb(value.Value, value.Unit);
+            var same = kb is { } a && PgTune.ToKb(setting.Value) is { } b ? a == b : string.Equals(value.Value, setting.Value, StringComparison.OrdinalIgnoreCase);
+            if (same)
+                continue;
+            var shown = kb is { } k && value.Unit is not null ? PgTune.Format(k) : value.Value;
+            var restart = setting.Name is "shared_buffers" or "max_connections" or "huge_pages" or "max_worker_processes" or "wal_buffers";
+            script.Append(CultureInfo.InvariantCulture, $"ALTER SYSTEM SET {setting.Name} = '{setting.Value}';{(restart ? " -- (restart)" : "")}\n");
+            findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Severity(setting.Name), SettingsScript, null,
+                $"{setting.Name}: {shown} on {server} → {setting.Value}",
+                $"{setting.Formula}; live value from pg_settings; sized for {limits.Cpus:0.##} CPUs and {limits.MemoryBytes / 1048576} MiB ({limits.Source}), PostgreSQL {majorVersion}",
+                $"ALTER SYSTEM SET {setting.Name} = '{setting.Value}';", Link));
+        }
+
+        var patch = findings.Count == 0 || existingScript == script.ToString() ? null : new FilePatch(SettingsScript, existingScript, script.ToString());
+        return [.. findings.Select(f => f with { Patch = patch })];
+    }
+
     // Memory settings matter most; the rest are refinements.
     private static Severity Severity(string name) => name is "shared_buffers" or "work_mem" or "effective_cache_size" or "maintenance_work_mem"
         ? Optimize.Severity.Warning : Optimize.Severity.Info;

@@ -163,6 +163,19 @@ public sealed partial class PgProbe : IAsyncDisposable
         return new ActivitySample(DateTimeOffset.UtcNow, total, active, idleInTransaction, max, longRunningSessions, blocked);
     }
 
+    /// <summary>Settings as pg_settings has them: the value in the setting's base unit, and that unit (<c>8kB</c>, <c>kB</c>, <c>MB</c>, or null).</summary>
+    public async Task<IReadOnlyDictionary<string, (string Value, string? Unit)>> SettingsAsync(IEnumerable<string> names, CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(@names)", connection);
+        command.Parameters.AddWithValue("names", names.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        var settings = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
+            settings[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return settings;
+    }
+
     /// <summary>
     /// The plan (JSON) of a normalised statement (<c>$1</c> parameters), without running it: <c>EXPLAIN (GENERIC_PLAN)</c>
     /// on 16 and later, before that a prepared statement explained with a forced generic plan. Null for statements
