@@ -283,9 +283,7 @@ public static class BuildRunner
             if (File.Exists(path) && File.ReadAllText(path) == content)
                 return false;
             Directory.CreateDirectory(path.Parent!);
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, content);
-            File.Move(temporary, path, overwrite: true);
+            Zoptal.Perf.Core.IO.AtomicFile.WriteAllText(path, content);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.IO;
 using Zoptal.Perf.Optimize.Patching;
 using Zoptal.Perf.Optimize.Rules;
 
@@ -190,8 +191,8 @@ public static partial class OptimizeSession
         }
 
         var path = Path.Combine(request.ResultsRoot, $"optimization-report-{stamp}.md");
-        WriteAtomically(path, markdown.ToString());
-        WriteAtomically(Path.ChangeExtension(path, ".json"), JsonSerializer.Serialize(new
+        AtomicFile.WriteAllText(path, markdown.ToString());
+        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), JsonSerializer.Serialize(new
         {
             generatedAt = request.Now,
             limits = request.Limits,
@@ -201,13 +202,6 @@ public static partial class OptimizeSession
             diffs = patches.Select(p => new { file = p.RelativePath, diff = UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated) }),
         }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }));
         return path;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);

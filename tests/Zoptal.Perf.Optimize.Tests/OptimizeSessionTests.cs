@@ -109,7 +109,7 @@ public sealed class OptimizeSessionTests : IDisposable
         Assert.Contains("RUN npm ci --omit=dev", Read("services/project-service/Dockerfile"));
         Assert.Contains("instances: 4, // one per core", Read("services/auth-service/ecosystem.config.js"));
         Assert.DoesNotContain("swcMinify", Read("apps/web/next.config.js"));
-        Assert.Empty(Directory.GetFiles(_root, "*.zoptal-tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
 
         var second = Run(apply: true);
         Assert.Empty(second.Patches);

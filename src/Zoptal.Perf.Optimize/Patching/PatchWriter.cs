@@ -1,5 +1,6 @@
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.IO;
 
 namespace Zoptal.Perf.Optimize.Patching;
 
@@ -47,9 +48,7 @@ public static class PatchWriter
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = path + ".zoptal-tmp";
-            File.WriteAllText(temporary, patch.Updated);
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.WriteAllText(path, patch.Updated);
         }
 
         return backups;

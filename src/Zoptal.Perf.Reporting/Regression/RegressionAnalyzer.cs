@@ -108,11 +108,12 @@ public static class RegressionAnalyzer
     private static double[] Samples(RunSeries series, string service, string? scenario) =>
         series.Of(PhaseSummary.Load, service, scenario).Where(p => p.Requests > 0).Select(p => p.P95).ToArray();
 
-    private static double Median(double[] values)
+    /// <summary>The median; NaN for no values.</summary>
+    internal static double Median(IEnumerable<double> values)
     {
-        if (values.Length == 0)
-            return double.NaN;
         var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+            return double.NaN;
         var middle = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }

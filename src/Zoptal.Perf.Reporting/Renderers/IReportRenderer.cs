@@ -30,9 +30,9 @@ public sealed record ReportModel(RunSummary Run, GateResult Gate, DateTimeOffset
     /// <summary>The baseline's value of a service metric of the load phase: the median over the baseline runs; null when none has it.</summary>
     public double? BaselineValue(string service, Func<MetricSet, double> metric)
     {
-        var values = (Baseline?.Runs ?? []).SelectMany(r => r.Summary.Phases.Where(p => p.Name == PhaseSummary.Load))
-            .SelectMany(p => p.Services.Where(s => s.Name == service)).Select(s => metric(s.Metrics)).Order().ToList();
-        return values.Count == 0 ? null : values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+        var median = RegressionAnalyzer.Median((Baseline?.Runs ?? []).SelectMany(r => r.Summary.Phases.Where(p => p.Name == PhaseSummary.Load))
+            .SelectMany(p => p.Services.Where(s => s.Name == service)).Select(s => metric(s.Metrics)));
+        return double.IsNaN(median) ? null : median;
     }
 
     /// <summary>

@@ -76,17 +76,7 @@ public sealed class RunDirectory
     private void WriteAtomically(string name, Action<Stream> write) => WriteFile(Path.Combine(WorkingPath, name), write);
 
     /// <summary>Writes a file under a temporary name, flushes it to disk and renames it: readers see all of it or none.</summary>
-    public static void WriteFile(string path, Action<Stream> write)
-    {
-        var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
-        {
-            write(stream);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void WriteFile(string path, Action<Stream> write) => Zoptal.Perf.Core.IO.AtomicFile.Write(path, write);
 
     // A symbolic link where the system has them (so performance-results/latest/summary.json works), else a file
     // holding the run id; replaced by a rename, so readers never see it missing.
