@@ -140,7 +140,13 @@ public sealed class PgAnalysisTests(PostgresCluster postgres) : IClassFixture<Po
 
         await using var waiter = new NpgsqlConnection(connectionString);
         await waiter.OpenAsync();
-        var blocked = Run(waiter, "UPDATE accounts SET balance = 70 WHERE id = 1");
+        // The waiter waits for the holder's row lock as long as the analysis takes; its own timeout must not end it first.
+        var blocked = Task.Run(async () =>
+        {
+            await using var command = new NpgsqlCommand("UPDATE accounts SET balance = 70 WHERE id = 1", waiter) { CommandTimeout = 300 };
+            await command.ExecuteNonQueryAsync();
+        });
+        var analysis = System.Diagnostics.Stopwatch.StartNew();
         var report = await Analyze(config, () => Task.Delay(300), async probe =>
         {
             var samples = new List<ActivitySample>();
@@ -152,8 +158,10 @@ public sealed class PgAnalysisTests(PostgresCluster postgres) : IClassFixture<Po
 
             return samples;
         });
+        analysis.Stop();
         await transaction.RollbackAsync();
         await blocked;
+        Assert.True(analysis.Elapsed < TimeSpan.FromSeconds(60), $"the analysis of a database with a blocked session took {analysis.Elapsed}");
 
         var finding = Assert.Single(report.Findings, f => f.Kind == "blocked-query");
         Assert.Contains($"blocked by pid {holder.ProcessID}", finding.Title);
