@@ -21,14 +21,28 @@ public sealed class SignalTests : IDisposable
         return dll;
     }
 
+    // A shell without job control starts background commands with SIGINT ignored, and an ignored signal is inherited:
+    // the build then rightly never sees Ctrl+C. GNU env (coreutils 8.31+) gives the child SIGINT's default back, so the
+    // test means the same however the suite was started.
+    private static readonly bool EnvResetsSignals = File.Exists("/usr/bin/env") && Process.Start(new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT", "true"])
+    {
+        RedirectStandardError = true,
+    }) is { } probe && probe.WaitForExit(10_000) && probe.ExitCode == 0;
+
     private Process Start(string arguments, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(EnvResetsSignals ? "/usr/bin/env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = _root.Path,
         };
+        if (EnvResetsSignals)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(SampleBuildDll());
         foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             start.ArgumentList.Add(argument);
