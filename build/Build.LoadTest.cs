@@ -31,6 +31,8 @@ partial class Build
         }, cancellation);
         ReportSummary("Run", Path.GetFileName(outcome.RunPath) + (outcome.Summary.Aborted ? " (aborted)" : string.Empty));
         ReportSummary("Requests", outcome.Summary.Phases.Sum(p => p.Services.Sum(s => s.Metrics.Requests)).ToString("N0"));
+        if (outcome.Failure is { } failure)
+            throw new Zoptal.Perf.Core.RunFailedException($"{failure}. The results measured until then are in {Path.GetFileName(outcome.RunPath)}, marked aborted.");
         if (outcome.FailedThresholds.Count > 0)
             throw new Zoptal.Perf.Core.GateFailedException($"{outcome.FailedThresholds.Count} threshold(s) failed:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", outcome.FailedThresholds)}");
     }

@@ -10,8 +10,9 @@ partial class Build
         .Produces("artifacts/test-results")
         .Executes(async ct =>
         {
-            // Integration tests start a private PostgreSQL cluster and a private dockerd with its networking off.
-            await AptTasks.EnsureAsync([AptTasks.PostgreSql, AptTasks.DockerEngine], ct);
+            // Integration tests start a private PostgreSQL cluster and a private dockerd with its networking off, and
+            // hand outputs to their JavaScript consumers under Node.js (npm packages go to .nuke/temp/node).
+            await AptTasks.EnsureAsync([AptTasks.PostgreSql, AptTasks.DockerEngine, AptTasks.NodeJs], ct);
             var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);
             ReportSummary("Tests", summary.ToString());
             // The plain closing line CI reads, after the summary table.

@@ -17,6 +17,7 @@ using Zoptal.Perf.Load.Scenarios;
 //   load --url U --rate R --duration D [--max-connections C] [--max-vus V]   open model (constant-arrival-rate)
 //   load --url U --vus N --duration D --think T                             many VUs held with think time
 //   any load mode: --transport lean|sockets (the engine's HTTP/1.1 client, the default, or SocketsHttpHandler)
+//   open model: --on-saturation wait|drop (an iteration that finds every VU busy waits in the backlog, the default, or is dropped)
 // The JSON line includes allocated_bytes_per_request (managed allocations of the whole process during the run).
 // The generator's runtime setting, before anything opens a socket (the server keeps .NET's defaults).
 if (args.FirstOrDefault() == "load")
@@ -70,6 +71,7 @@ LoadConfig load = arguments.TryGetValue("rate", out var rate)
         PreAllocatedVus = int.Parse(Arg("vus", "100"), CultureInfo.InvariantCulture),
         MaxVus = int.Parse(Arg("max-vus", "2000"), CultureInfo.InvariantCulture),
         GracefulStop = TimeSpan.FromSeconds(5),
+        OnSaturation = Arg("on-saturation", "wait") == "drop" ? SaturationPolicy.Drop : SaturationPolicy.Wait,
         Http = http,
     }
     : new LoadConfig
@@ -107,12 +109,14 @@ var summary = new
     rps = requests.Requests / Math.Max(0.001, Math.Min(result.Duration.TotalSeconds, duration.TotalSeconds)),
     latency_p50_ms = requests.Latency.P50,
     latency_p99_ms = requests.Latency.P99,
+    latency_corrected_p99_ms = requests.LatencyCorrected.P99,
     latency_max_ms = requests.Latency.Max,
     service_p50_ms = requests.ServiceTime.P50,
     service_p99_ms = requests.ServiceTime.P99,
     schedule_lag_p99_ms = result.Scenarios[0].ScheduleLag.P99,
     iterations = result.Scenarios[0].Iterations,
     dropped = result.Scenarios[0].DroppedIterations,
+    planned = result.Scenarios[0].PlannedIterations,
     vus_max = result.VusMax,
     generator_cpu_max_percent = result.Generator.Count == 0 ? 0 : result.Generator.Max(g => g.CpuPercent),
     generator_rss_max_mb = result.Generator.Count == 0 ? 0 : result.Generator.Max(g => g.ResidentBytes) / 1048576.0,

@@ -4,35 +4,47 @@ using Zoptal.Perf.Load.Thresholds;
 
 namespace Zoptal.Perf.Load;
 
-/// <summary>Request metrics of a scenario or step, summarized, with the histograms kept for exact merges.</summary>
+/// <summary>Request metrics of a scenario or step, summarized, with the trends kept for exact merges.</summary>
 public sealed record OperationResult(
     string Scenario,
     string? Step,
     long Requests,
     long Failed,
     IReadOnlyDictionary<FailureKind, long> Failures,
+    long Retries,
     long BytesSent,
     long BytesReceived,
-    LatencySummary Latency,
-    LatencySummary ServiceTime,
-    HistogramBase LatencyHistogram,
-    HistogramBase ServiceTimeHistogram)
+    TrendSnapshot LatencyTrend,
+    TrendSnapshot LatencyCorrectedTrend,
+    TrendSnapshot ServiceTimeTrend)
 {
+    /// <summary>Latency from the intended start (open models: the schedule; closed models: the request's call).</summary>
+    public LatencySummary Latency { get; } = LatencySummary.From(LatencyTrend);
+
+    /// <summary>Latency corrected for coordinated omission (closed models); equal to <see cref="Latency"/> in open models.</summary>
+    public LatencySummary LatencyCorrected { get; } = LatencySummary.From(LatencyCorrectedTrend);
+
+    /// <summary>Service time, from the actual send.</summary>
+    public LatencySummary ServiceTime { get; } = LatencySummary.From(ServiceTimeTrend);
+
+    /// <summary>The latency histogram (µs).</summary>
+    public HistogramBase LatencyHistogram => LatencyTrend.Histogram;
+
     /// <summary>The exact merge of several results of the same scenario or step.</summary>
     public static OperationResult Merge(IEnumerable<OperationResult> parts)
     {
         var list = parts.ToList();
-        var latency = HdrLog.Merge(list.Select(p => p.LatencyHistogram));
-        var service = HdrLog.Merge(list.Select(p => p.ServiceTimeHistogram));
         return new OperationResult(list[0].Scenario, list[0].Step, list.Sum(p => p.Requests), list.Sum(p => p.Failed),
-            Enum.GetValues<FailureKind>().ToDictionary(k => k, k => list.Sum(p => p.Failures[k])),
-            list.Sum(p => p.BytesSent), list.Sum(p => p.BytesReceived), LatencySummary.From(latency), LatencySummary.From(service), latency, service);
+            Enum.GetValues<FailureKind>().ToDictionary(k => k, k => list.Sum(p => p.Failures[k])), list.Sum(p => p.Retries),
+            list.Sum(p => p.BytesSent), list.Sum(p => p.BytesReceived),
+            TrendSnapshot.Merge(list.Select(p => p.LatencyTrend)), TrendSnapshot.Merge(list.Select(p => p.LatencyCorrectedTrend)),
+            TrendSnapshot.Merge(list.Select(p => p.ServiceTimeTrend)));
     }
 
     internal static OperationResult From(OperationMetrics m) => new(
         m.Scenario, m.Step, m.Requests, m.Failed,
-        Enum.GetValues<FailureKind>().ToDictionary(k => k, m.Failures),
-        m.BytesSent, m.BytesReceived, LatencySummary.From(m.Latency), LatencySummary.From(m.ServiceTime), m.Latency.Copy(), m.ServiceTime.Copy());
+        Enum.GetValues<FailureKind>().ToDictionary(k => k, m.Failures), m.Retries,
+        m.BytesSent, m.BytesReceived, m.Latency.Snapshot(), m.LatencyCorrected.Snapshot(), m.ServiceTime.Snapshot());
 }
 
 /// <summary>A check's counts.</summary>
@@ -48,10 +60,18 @@ public sealed record ScenarioResult(
     long InterruptedIterations,
     long DroppedIterations,
     IReadOnlyList<CheckResult> Checks,
-    LatencySummary IterationDuration,
-    LatencySummary ScheduleLag,
-    HistogramBase IterationDurationHistogram,
-    HistogramBase ScheduleLagHistogram);
+    TrendSnapshot IterationDurationTrend,
+    TrendSnapshot ScheduleLagTrend)
+{
+    /// <summary>Iteration durations.</summary>
+    public LatencySummary IterationDuration { get; } = LatencySummary.From(IterationDurationTrend);
+
+    /// <summary>How late open-model iterations started (a wait in the backlog included).</summary>
+    public LatencySummary ScheduleLag { get; } = LatencySummary.From(ScheduleLagTrend);
+
+    /// <summary>Iterations the load profile planned: completed, interrupted and dropped.</summary>
+    public long PlannedIterations => Iterations + InterruptedIterations + DroppedIterations;
+}
 
 /// <summary>A finished (or aborted) run: complete and self-describing, so a report needs nothing else.</summary>
 public sealed record LoadRunResult(
@@ -65,7 +85,7 @@ public sealed record LoadRunResult(
     IReadOnlyList<GeneratorSample> Generator,
     IReadOnlyList<ThresholdResult> Thresholds)
 {
-    /// <summary>Each second of all scenarios together (scenario name empty), percentiles from the merged interval histograms.</summary>
+    /// <summary>Each interval of all scenarios together (scenario name empty), percentiles from the merged interval histograms.</summary>
     public IReadOnlyList<IntervalSample> Totals { get; init; } = [];
 
     /// <summary>Requests of every scenario.</summary>
@@ -74,17 +94,11 @@ public sealed record LoadRunResult(
     /// <summary>Whether every threshold passed.</summary>
     public bool ThresholdsPassed => Thresholds.All(t => t.Passed);
 
-    /// <summary>All requests' latency, merged exactly.</summary>
-    public HistogramBase MergedLatency() => HdrLog.Merge(Scenarios.Select(s => s.Requests.LatencyHistogram));
-
-    /// <summary>All requests' service time, merged exactly.</summary>
-    public HistogramBase MergedServiceTime() => HdrLog.Merge(Scenarios.Select(s => s.Requests.ServiceTimeHistogram));
-
     /// <summary>True when the generator's own CPU passed 80 % in any second: then the numbers measure the generator too.</summary>
     public bool GeneratorWasBottleneck => Generator.Any(g => g.CpuPercent > 80);
 
     /// <summary>
-    /// One result from runs of several generators (or several runs): counters add, histograms merge exactly, so the
+    /// One result from runs of several generators (or several runs): counters add, trends merge exactly, so the
     /// merged percentiles are true percentiles of all requests, not a maximum or average of percentiles.
     /// Thresholds must be evaluated again on the merged result by the caller; per-second series are concatenated.
     /// </summary>
@@ -98,10 +112,8 @@ public sealed record LoadRunResult(
             g.SelectMany(s => s.Steps).GroupBy(s => s.Step).Select(steps => OperationResult.Merge(steps)).ToList(),
             g.Sum(s => s.Iterations), g.Sum(s => s.FailedIterations), g.Sum(s => s.InterruptedIterations), g.Sum(s => s.DroppedIterations),
             g.SelectMany(s => s.Checks).GroupBy(c => c.Name).Select(c => new CheckResult(c.Key, c.Sum(x => x.Passed), c.Sum(x => x.Failed))).ToList(),
-            LatencySummary.From(HdrLog.Merge(g.Select(s => s.IterationDurationHistogram))),
-            LatencySummary.From(HdrLog.Merge(g.Select(s => s.ScheduleLagHistogram))),
-            HdrLog.Merge(g.Select(s => s.IterationDurationHistogram)),
-            HdrLog.Merge(g.Select(s => s.ScheduleLagHistogram)))).ToList();
+            TrendSnapshot.Merge(g.Select(s => s.IterationDurationTrend)),
+            TrendSnapshot.Merge(g.Select(s => s.ScheduleLagTrend)))).ToList();
         return new LoadRunResult(
             results.Min(r => r.StartTime), results.Max(r => r.Duration), results.Any(r => r.Aborted),
             string.Join("; ", results.Select(r => r.AbortReason).OfType<string>()) is { Length: > 0 } reasons ? reasons : null,
@@ -110,4 +122,4 @@ public sealed record LoadRunResult(
 }
 
 /// <summary>What the console shows each second.</summary>
-public sealed record RunProgress(TimeSpan Elapsed, int Vus, long Requests, long Errors, double RequestsPerSecond, double LatencyP95, IReadOnlyList<IntervalSample> LastSecond);
+public sealed record RunProgress(TimeSpan Elapsed, int Vus, long Requests, long Errors, long Dropped, double RequestsPerSecond, double LatencyP95, IReadOnlyList<IntervalSample> LastSecond);

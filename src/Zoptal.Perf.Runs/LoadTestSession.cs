@@ -37,8 +37,11 @@ public sealed record RunRequest
     public string? PlatformAssembly { get; init; }
 }
 
-/// <summary>A finished run: where it is, what it measured, and the exit code the target should end with.</summary>
-public sealed record RunOutcome(string RunPath, RunSummary Summary, int ExitCode, IReadOnlyList<string> FailedThresholds);
+/// <summary>
+/// A finished run: where it is, what it measured, and the exit code the target should end with. <paramref name="Failure"/>
+/// says what went wrong when a target died mid-run (exit code 1; the results are written all the same).
+/// </summary>
+public sealed record RunOutcome(string RunPath, RunSummary Summary, int ExitCode, IReadOnlyList<string> FailedThresholds, string? Failure = null);
 
 /// <summary>
 /// One LoadTest or Benchmark run: checks the hosts, resolves scenarios, starts the embedded platform when the config
@@ -74,11 +77,12 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
         if (request.Stress)
             plan.Add((PhaseSummary.Stress, config.Load with { Executor = ExecutorKind.ConstantVus, Vus = config.Load.Stress.Vus, Duration = config.Load.Stress.Duration, Stages = [] }));
         string? abortReason = null;
+        string? targetDied = null;
         var resources = new List<WatchedResource>();
         DatabaseReport? databaseReport = null;
         foreach (var (phase, load) in plan)
         {
-            if (cancellation.IsCancellationRequested)
+            if (cancellation.IsCancellationRequested || targetDied is not null)
             {
                 abortReason ??= "interrupted before the " + phase + " phase";
                 break;
@@ -88,6 +92,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             display.Info($"{phase} phase: {NameCase.ToKebabCase(load.Executor.ToString())}, {load.Vus} VUs, {K6Duration.Format(planned)} per service, "
                          + (settings.Concurrent ? "all services at once" : "one service after another"));
             var serviceResults = new List<(ServiceConfig Service, LoadRunResult Result)>();
+            TargetWatch? watch = null;
 
             async Task<(ServiceConfig, LoadRunResult)> RunService(ServiceConfig service)
             {
@@ -99,14 +104,17 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                     Service = service.Name,
                     Log = message => display.Info($"{phase} {service.Name}: {message}"),
                     HdrLogDirectory = Path.Combine(run.RawPath, phase, service.Name),
-                });
+                })
+                {
+                    StopReason = () => watch!.ReasonFor(service.Name),
+                };
                 runner.Progress += progress =>
                 {
                     var line = ProgressLine.Format(phase, service.Name, progress, planned);
                     run.Log(line);
                     display.Progress(phase, service.Name, progress, planned, line);
                 };
-                return (service, await runner.RunAsync(cancellation));
+                return (service, await runner.RunAsync(watch!.For(service.Name)));
             }
 
             display.PhaseStarted(phase, services.Select(s => s.Name).ToList(), planned);
@@ -116,6 +124,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                 : null;
             await using var processes = platform is null ? null : new ResourceWatch([new ProcessSampler(platform.ProcessId, "sample platform")]);
             await using var containers = config.Docker is { Containers.Count: > 0 } docker ? new ContainerWatch(docker) : null;
+            await using var targets = watch = new TargetWatch(phase, services, platform, containers, cancellation);
             try
             {
                 if (settings.Concurrent)
@@ -126,7 +135,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                 {
                     foreach (var service in services)
                     {
-                        if (cancellation.IsCancellationRequested)
+                        if (cancellation.IsCancellationRequested || watch.Failure is not null)
                             break;
                         serviceResults.Add(await RunService(service));
                     }
@@ -135,6 +144,12 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             finally
             {
                 display.PhaseFinished(phase);
+            }
+
+            if (watch.Failure is { } died)
+            {
+                targetDied ??= died;
+                display.Warning(died);
             }
 
             if (processes is not null)
@@ -159,9 +174,13 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             foreach (var (service, result) in serviceResults)
             {
                 results.Add(result);
-                summaries.Add(Summarize(service, result, scenarios[service.Name]));
+                summaries.Add(Summarize(service, result, load));
                 series.AddRange(result.Intervals.Concat(result.Totals).OrderBy(i => i.Elapsed).Select(i => new TimeSeriesRow(phase, service.Name, i.Elapsed.TotalSeconds, i.Scenario, i.Requests, i.Errors, i.Iterations,
-                    i.Dropped, i.Vus, i.LatencyP50, i.LatencyP95, i.LatencyP99, i.ServiceP99)));
+                    i.Dropped, i.Vus, i.LatencyP50, i.LatencyP95, i.LatencyP99, i.ServiceP99)
+                {
+                    IntervalSeconds = i.Length.TotalSeconds,
+                    LatencyCorrectedP99 = i.LatencyCorrectedP99,
+                }));
                 failedThresholds.AddRange(result.Thresholds.Where(t => !t.Passed).Select(t => $"{phase} {service.Name}: {t}"));
                 if (result.Aborted)
                     abortReason ??= $"{phase} {service.Name}: {result.AbortReason}";
@@ -189,6 +208,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
             Phases = phases,
             Resources = resources,
             Database = databaseReport,
+            GradedLatency = config.Load.GradedLatency,
             Generator = generator.Count == 0 ? null : new GeneratorSummary(generator.Max(g => g.CpuPercent), generator.Average(g => g.CpuPercent),
                 generator.Max(g => g.ResidentBytes), generator.Any(g => g.CpuPercent > 80), generator),
         };
@@ -197,8 +217,8 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
         if (summary.Generator is { Bottleneck: true } g)
             display.Warning($"The load generator's CPU reached {g.CpuMaxPercent:0}% of all cores: part of the latency may be the generator's. Use fewer VUs or another machine.");
         display.Info($"results: {Path.GetRelativePath(request.RootDirectory, run.FinalPath)} (summary.json, timeseries.csv, raw/*.hlog, console.log); latest -> {run.RunId}");
-        var exit = failedThresholds.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
-        return new RunOutcome(run.FinalPath, summary, exit, failedThresholds);
+        var exit = targetDied is not null ? ExitCodes.Failure : failedThresholds.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
+        return new RunOutcome(run.FinalPath, summary, exit, failedThresholds, targetDied);
     }
 
     private async Task<EmbeddedPlatform> StartPlatformAsync(RunRequest request, CancellationToken cancellation)
@@ -228,23 +248,25 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                 $"the sample platform plays {string.Join(", ", platform.Urls.Keys)}; give this service a baseUrl"),
         ]);
 
-    private static ServiceSummary Summarize(ServiceConfig service, LoadRunResult result, IReadOnlyList<Scenario> scenarios)
+    private static ServiceSummary Summarize(ServiceConfig service, LoadRunResult result, LoadConfig load)
     {
         var duration = result.Duration;
         var all = result.Scenarios.Count == 0 ? null : OperationResult.Merge(result.Scenarios.Select(s => s.Requests));
-        var metrics = all is null ? EmptyMetrics() : MetricSet.From(all, duration);
+        var metrics = all is null ? EmptyMetrics()
+            : MetricSet.From(all, duration, result.Scenarios.Sum(s => s.PlannedIterations), result.Scenarios.Sum(s => s.DroppedIterations));
         var scenarioSummaries = result.Scenarios.Select(s =>
         {
-            var set = MetricSet.From(s.Requests, duration);
+            var set = MetricSet.From(s.Requests, duration, s.PlannedIterations, s.DroppedIterations);
             var table = service.Scenarios.FirstOrDefault(c => c.Name == s.Name)?.Thresholds ?? service.Thresholds;
             return new ScenarioSummary(s.Name, s.Iterations, s.FailedIterations, s.InterruptedIterations, s.DroppedIterations, set,
-                set.Grade(table, throughput: false), s.Checks, s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList())
+                set.Grade(table, throughput: false, load.GradedLatency, load.MaxDroppedPercent), s.Checks,
+                s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList())
             {
                 LatencyHistogram = HdrLog.Encode(s.Requests.LatencyHistogram),
             };
         }).ToList();
         return new ServiceSummary(service.Name, service.BaseUrl!.ToString(), service.Embedded, result.Aborted, result.AbortReason, duration.TotalSeconds,
-            metrics, metrics.Grade(service.Thresholds),
+            metrics, metrics.Grade(service.Thresholds, throughput: true, load.GradedLatency, load.MaxDroppedPercent),
             result.Thresholds.Select(t => new ThresholdOutcome(t.Definition.Selector.ToString(), t.Definition.Expression.Text, t.Passed, t.Actual)).ToList(),
             scenarioSummaries)
         {

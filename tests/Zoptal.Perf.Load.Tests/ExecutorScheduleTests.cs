@@ -53,10 +53,38 @@ public sealed class ExecutorScheduleTests
     }
 
     [Fact]
+    public void Constant_arrival_rate_fires_at_0_and_every_interval_under_the_duration_as_k6()
+    {
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 3, TimeUnit = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(1.5) };
+        Assert.Equal([0, 1 / 3.0, 2 / 3.0, 1, 4 / 3.0], Offsets(ArrivalSchedule.Constant(load)), new Tolerance(1e-6));
+        var exact = load with { Rate = 5000, Duration = TimeSpan.FromSeconds(30) };
+        Assert.Equal(150_000, Offsets(ArrivalSchedule.Constant(exact)).Count);
+        var slow = load with { Rate = 1, TimeUnit = TimeSpan.FromMinutes(1), Duration = TimeSpan.FromSeconds(30) };
+        Assert.Equal([0.0], Offsets(ArrivalSchedule.Constant(slow)));
+    }
+
+    [Fact]
+    public async Task An_iteration_that_finds_every_VU_busy_waits_in_the_backlog_and_keeps_its_intended_start()
+    {
+        // 10/s with one VU and iterations of 150 ms: each waits longer than the last, none is lost.
+        var time = new FakeTimeProvider(Epoch);
+        var starts = new ConcurrentBag<(int Vu, TimeSpan At)>();
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 10, Duration = TimeSpan.FromSeconds(1), PreAllocatedVus = 1, MaxVus = 1, GracefulStop = TimeSpan.FromSeconds(3) };
+        var result = await RunFake(load, time, Sleeping("busy", time, TimeSpan.FromMilliseconds(150), starts));
+        var scenario = Assert.Single(result.Scenarios);
+        Assert.Equal(10, scenario.Iterations);
+        Assert.Equal(0, scenario.DroppedIterations);
+        var intended = starts.Select(s => s.At.TotalMilliseconds).Order().ToList();
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(intended[0] + i * 100, intended[i], 3); // the schedule, not when a VU got to it
+        Assert.InRange(scenario.ScheduleLag.Max, 440, 470); // the 10th, due at 900 ms, started at 1,350 ms
+    }
+
+    [Fact]
     public async Task When_no_VU_is_free_and_maxVUs_is_reached_iterations_are_dropped_and_counted()
     {
         var time = new FakeTimeProvider(Epoch);
-        var load = new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 10, Duration = TimeSpan.FromSeconds(1), PreAllocatedVus = 1, MaxVus = 2, GracefulStop = TimeSpan.FromSeconds(2) };
+        var load = new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 10, Duration = TimeSpan.FromSeconds(1), PreAllocatedVus = 1, MaxVus = 2, GracefulStop = TimeSpan.FromSeconds(2), OnSaturation = SaturationPolicy.Drop };
         var result = await RunFake(load, time, Sleeping("busy", time, TimeSpan.FromSeconds(5)));
         var scenario = Assert.Single(result.Scenarios);
         Assert.Equal(2, result.VusMax);
@@ -65,7 +93,7 @@ public sealed class ExecutorScheduleTests
     }
 
     [Fact]
-    public void Ramping_arrival_rate_follows_the_integral_of_the_rate()
+    public void Ramping_arrival_rate_fires_when_the_integral_of_the_rate_reaches_each_whole_iteration_as_k6()
     {
         var load = new LoadConfig
         {
@@ -74,16 +102,53 @@ public sealed class ExecutorScheduleTests
             TimeUnit = TimeSpan.FromSeconds(1),
             Stages = [new StageConfig(TimeSpan.FromSeconds(10), 10), new StageConfig(TimeSpan.FromSeconds(5), 10)],
         };
-        var schedule = ArrivalSchedule.Ramping(load);
+        var offsets = Offsets(ArrivalSchedule.Ramping(load));
+        Assert.Equal(50 + 50, offsets.Count); // a ramp 0→10/s over 10 s is 50 iterations, then 10/s for 5 s is 50
+        Assert.Equal(Math.Sqrt(2), offsets[0], 6);  // t²/2 = 1: k6 counts from 1, the first at 1.414 s
+        Assert.Equal(Math.Sqrt(50), offsets[24], 6);
+        Assert.Equal(10.0, offsets[49], 6);
+        Assert.Equal(10.1, offsets[50], 6);
+        Assert.Equal(15.0, offsets[^1], 6);
+        Assert.True(offsets.Zip(offsets.Skip(1)).All(p => p.First <= p.Second));
+
+        // A flat stage at rate r fires first at 1/r.
+        var flat = load with { Rate = 4, Stages = [new StageConfig(TimeSpan.FromSeconds(1), 4)] };
+        Assert.Equal([0.25, 0.5, 0.75, 1.0], Offsets(ArrivalSchedule.Ramping(flat)), new Tolerance(1e-6));
+        // A stage at rate 0 fires nothing and the schedule goes on after it.
+        var pause = load with { Rate = 0, Stages = [new StageConfig(TimeSpan.FromSeconds(2), 0), new StageConfig(TimeSpan.FromSeconds(1), 0), new StageConfig(TimeSpan.FromSeconds(1), 2)] };
+        Assert.Equal([4.0], Offsets(ArrivalSchedule.Ramping(pause)), new Tolerance(1e-6)); // 0→2/s over 1 s: area 1 at its end
+    }
+
+    private static List<double> Offsets(ArrivalSchedule schedule)
+    {
         var offsets = new List<double>();
         for (var i = 0; schedule.OffsetOf(i) is { } offset; i++)
             offsets.Add(offset.TotalSeconds);
-        Assert.Equal(50 + 50, offsets.Count); // a ramp 0→10/s over 10 s is 50 iterations, then 10/s for 5 s is 50
-        Assert.Equal(Math.Sqrt(2 * 1 / 1.0), offsets[1], 6);  // k = t²/2 for a slope of 1/s²: iteration 1 at √2 s
-        Assert.Equal(Math.Sqrt(2 * 25 / 1.0), offsets[25], 6);
-        Assert.Equal(10.0, offsets[50], 6);
-        Assert.Equal(10.1, offsets[51], 6);
-        Assert.True(offsets.Zip(offsets.Skip(1)).All(p => p.First <= p.Second));
+        return offsets;
+    }
+
+    private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < epsilon;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
+    public async Task Ramping_vus_uses_retired_VUs_again_so_vus_max_is_the_peak()
+    {
+        var time = new FakeTimeProvider(Epoch);
+        var load = new LoadConfig
+        {
+            Executor = ExecutorKind.RampingVus,
+            Stages = [new StageConfig(TimeSpan.FromSeconds(1), 4), new StageConfig(TimeSpan.FromSeconds(1), 0), new StageConfig(TimeSpan.FromSeconds(1), 4), new StageConfig(TimeSpan.FromSeconds(1), 0)],
+            GracefulRampDown = TimeSpan.FromMilliseconds(100),
+            GracefulStop = TimeSpan.FromMilliseconds(200),
+        };
+        var starts = new ConcurrentBag<(int Vu, TimeSpan At)>();
+        var result = await RunFake(load, time, Sleeping("s", time, TimeSpan.FromMilliseconds(50), starts));
+        Assert.Equal(4, result.VusMax);
+        Assert.Contains(starts, s => s.At > TimeSpan.FromSeconds(2.5)); // the second ramp ran, on the first ramp's VUs
     }
 
     [Fact]

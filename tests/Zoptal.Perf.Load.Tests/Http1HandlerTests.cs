@@ -37,7 +37,7 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
     }
 
     [Fact]
-    public async Task Wire_bytes_are_counted_exactly_redirects_included()
+    public async Task Wire_bytes_are_counted_exactly()
     {
         using var client = Client();
         using var response = await client.GetAsync("/ok");
@@ -54,11 +54,7 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
         while (!Encoding.ASCII.GetString(buffer, 0, total).EndsWith("\r\n\r\nok", StringComparison.Ordinal))
             total += await socket.ReceiveAsync(buffer.AsMemory(total));
         Assert.Equal(total, content.WireBytesReceived);
-
-        using var redirected = await client.GetAsync("/redirect/302?to=/ok");
-        var hops = Assert.IsType<Http1ResponseContent>(redirected.Content);
-        Assert.True(hops.WireBytesSent > 2 * request.Length - 10, $"{hops.WireBytesSent} bytes sent over two hops");
-        Assert.True(hops.WireBytesReceived > total, "both answers counted");
+        Assert.Equal(0, content.Retries);
     }
 
     [Theory]
@@ -113,22 +109,13 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
     }
 
     [Fact]
-    public async Task Redirects_are_followed_as_SocketsHttpHandler_follows_them()
+    public async Task Redirects_come_back_to_the_measuring_handler_which_follows_them()
     {
         using var client = Client();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/redirect/302?to=/method") { Content = new StringContent("data") };
-        request.Headers.Authorization = new("Bearer", "secret");
-        using var found = await client.SendAsync(request);
-        Assert.Equal("GET  -  ", await found.Content.ReadAsStringAsync()); // 302 after POST: GET, no body, no credentials
-        Assert.EndsWith("/method", found.RequestMessage!.RequestUri!.AbsolutePath);
-
-        using var temporary = await client.PostAsync("/redirect/307?to=/method", new StringContent("data"));
-        Assert.Equal("POST text/plain; charset=utf-8 4 data ", await temporary.Content.ReadAsStringAsync());
-
-        using var loop = await client.GetAsync("/redirect/302?to=/redirect/302%3Fto%3D/ok");
-        Assert.Equal("ok", await loop.Content.ReadAsStringAsync());
-        using var endless = await client.GetAsync("/loop");
-        Assert.Equal(HttpStatusCode.Redirect, endless.StatusCode); // after 10 redirects the last one is the answer
+        using var found = await client.GetAsync("/redirect/302?to=/ok");
+        Assert.Equal(HttpStatusCode.Found, found.StatusCode);
+        Assert.Equal("/ok", found.Headers.Location?.OriginalString);
+        Assert.Equal(1, _handler.OpenConnections(server.Http1)); // and the connection stays for the next hop
     }
 
     [Fact]
@@ -163,11 +150,11 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
         await Task.Delay(TimeSpan.FromSeconds(3)); // Kestrel checks keep-alive timeouts once a second
         using var second = await client.PostAsync("/post", new StringContent("two"));
         Assert.Equal("two", await second.Content.ReadAsStringAsync());
-        Assert.InRange(_handler.StaleRetries, 0, 1); // 1 once Kestrel's heartbeat has closed it; a busy machine may be late
+        Assert.Equal(0, _handler.Retries); // the closed connection was found before it was used: the POST went out once
     }
 
     [Fact]
-    public async Task A_request_on_a_connection_closed_while_idle_is_sent_again_on_a_new_one()
+    public async Task A_connection_closed_while_idle_is_found_before_reuse_and_the_request_goes_out_once()
     {
         // A server that answers once per connection with keep-alive and then hangs up, as Node's 5 s keep-alive
         // timeout does: the client finds out only when it sends the next request.
@@ -190,7 +177,7 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
         await Task.Delay(300);
         using var second = await client.PostAsync("/", new StringContent("b"));
         Assert.Equal("two", await second.Content.ReadAsStringAsync());
-        Assert.Equal(1, _handler.StaleRetries);
+        Assert.Equal(0, _handler.Retries); // polled before reuse: no POST had to be sent twice
         await serve;
     }
 
@@ -286,5 +273,135 @@ public sealed class Http1HandlerTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(HttpRequestError.InvalidResponse, error.HttpRequestError);
         Assert.Contains("SSH-2.0", error.Message);
         await serve;
+    }
+
+    [Fact]
+    public async Task Folded_header_lines_are_unfolded_into_one_value()
+    {
+        using var raw = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nX-Folded: first\r\n second\r\n\t third\r\nContent-Length: 2\r\n\r\nok");
+        using var client = Client(raw.Url);
+        using var response = await client.GetAsync("/");
+        Assert.Equal("first second third", Assert.Single(response.Headers.GetValues("X-Folded")));
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("Chunked")]
+    [InlineData("gzip, CHUNKED")]
+    public async Task Transfer_encoding_is_compared_without_case(string codings)
+    {
+        using var raw = new ScriptedServer(_ => $"HTTP/1.1 200 OK\r\nTransfer-Encoding: {codings}\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+        using var client = Client(raw.Url);
+        for (var i = 0; i < 2; i++) // the second answer on the same connection proves the first was framed right
+        {
+            using var response = await client.GetAsync("/");
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(1, raw.Connections);
+    }
+
+    [Fact]
+    public async Task A_101_response_never_goes_back_to_the_pool()
+    {
+        using var raw = new ScriptedServer(n => n == 0
+            ? "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+            : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = Client(raw.Url);
+        using (var switched = await client.GetAsync("/"))
+            Assert.Equal(HttpStatusCode.SwitchingProtocols, switched.StatusCode);
+        Assert.Equal(0, _handler.OpenConnections(raw.Url));
+        using var next = await client.GetAsync("/");
+        Assert.Equal("ok", await next.Content.ReadAsStringAsync());
+        Assert.Equal(2, raw.Connections);
+    }
+
+    [Fact]
+    public async Task A_connection_with_bytes_beyond_the_response_is_not_reused()
+    {
+        using var raw = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokSTRAY");
+        using var client = Client(raw.Url);
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await client.GetAsync("/");
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(2, raw.Connections);
+    }
+
+    [Fact]
+    public async Task A_connection_whose_request_was_cancelled_never_serves_another_request()
+    {
+        // Cancellations timed around the end of responses: whichever wins, the next request must find a working
+        // connection (before the fix a socket disposed by a late cancel went back to the pool: ObjectDisposedException).
+        using var client = Client();
+        for (var i = 0; i < 60; i++)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(3 + i % 5));
+            try
+            {
+                using var slow = await client.GetAsync("/slow/4", cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            using var next = await client.GetAsync("/ok");
+            Assert.Equal("ok", await next.Content.ReadAsStringAsync());
+        }
+    }
+
+    /// <summary>A loopback TCP server answering the n-th request (from 0, across connections) with scripted bytes.</summary>
+    private sealed class ScriptedServer : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private int _requests;
+        private int _connections;
+
+        public ScriptedServer(Func<int, string> answer)
+        {
+            _listener.Start();
+            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+            _ = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                    Interlocked.Increment(ref _connections);
+                    _ = Task.Run(async () =>
+                    {
+                        using (socket)
+                        {
+                            var buffer = new byte[8192];
+                            var seen = new StringBuilder();
+                            while (true)
+                            {
+                                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                                if (read == 0)
+                                    return;
+                                seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                                while (seen.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal) is var end and >= 0)
+                                {
+                                    seen.Remove(0, end + 4);
+                                    await socket.SendAsync(Encoding.ASCII.GetBytes(answer(Interlocked.Increment(ref _requests) - 1)), SocketFlags.None, _stop.Token);
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+        }
+
+        public Uri Url { get; }
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
     }
 }

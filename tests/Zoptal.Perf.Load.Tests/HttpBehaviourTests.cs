@@ -3,26 +3,13 @@ using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Thresholds;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Load.Scenarios;
+using static Zoptal.Perf.Load.Tests.EngineRuns;
 
 namespace Zoptal.Perf.Load.Tests;
 
 /// <summary>The engine against a real Kestrel server on loopback.</summary>
 public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestServer>
 {
-    private static LoadConfig Iterations(int vus, int iterations, HttpConfig? http = null) => new()
-    {
-        Executor = ExecutorKind.PerVuIterations,
-        Vus = vus,
-        Iterations = iterations,
-        Duration = TimeSpan.FromSeconds(30),
-        GracefulStop = TimeSpan.FromSeconds(5),
-        ThinkTime = TimeSpan.Zero,
-        Http = http ?? new HttpConfig(),
-    };
-
-    private static Task<LoadRunResult> Run(Uri baseAddress, LoadConfig load, params Scenario[] scenarios) =>
-        new LoadRunner(new LoadRunOptions { Scenarios = scenarios, Load = load, BaseAddress = baseAddress }).RunAsync();
-
     [Theory]
     [InlineData(HttpTransport.Lean)]
     [InlineData(HttpTransport.Sockets)]
@@ -138,9 +125,11 @@ public sealed class HttpBehaviourTests(TestServer server) : IClassFixture<TestSe
         var runner = new LoadRunner(new LoadRunOptions { Scenarios = [Scenario.Create("ok", async ctx => { using var r = await ctx.Http.GetAsync("/ok"); })], Load = load, BaseAddress = server.Http1 });
         runner.Progress += p => progress.Add(p);
         var first = await runner.RunAsync();
-        Assert.InRange(progress.Count, 2, 3);
+        Assert.InRange(progress.Count, 1, 3); // a second each; a busy machine may run late
         Assert.All(progress, p => Assert.True(p.RequestsPerSecond > 0));
-        Assert.Equal(progress.Count, first.Intervals.Count);
+        // The intervals are the reported seconds plus the shorter last one, and add up to the totals.
+        Assert.InRange(first.Intervals.Count - progress.Count, 0, 1);
+        Assert.Equal(first.TotalRequests, first.Intervals.Sum(i => i.Requests));
 
         var second = await Run(server.Http1, Iterations(1, 40), Scenario.Create("ok", async ctx => { using var r = await ctx.Http.GetAsync("/slow/2"); }));
         var merged = LoadRunResult.Merge([first, second]);

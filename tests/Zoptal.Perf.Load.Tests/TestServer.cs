@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +15,21 @@ namespace Zoptal.Perf.Load.Tests;
 public sealed class TestServer : IAsyncLifetime
 {
     private WebApplication? _app;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentDictionary<string, int> _requestsOnConnection = new();
+    private readonly ConcurrentDictionary<string, long> _firstSeen = new();
+
+    /// <summary>/stall freezes for <see cref="StallFreeze"/> at the start of every <see cref="StallPeriod"/> since the server started.</summary>
+    public static readonly TimeSpan StallPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long each freeze of /stall lasts.</summary>
+    public static readonly TimeSpan StallFreeze = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Where /stall's cycle is now (0 to <see cref="StallPeriod"/>).</summary>
+    public TimeSpan StallPhase => TimeSpan.FromTicks(_clock.Elapsed.Ticks % StallPeriod.Ticks);
+
+    /// <summary>Requests each /count/{key} endpoint (hang-up, limited, slow upload) received, by key.</summary>
+    public ConcurrentDictionary<string, int> Received { get; } = new();
 
     public Uri Http1 { get; private set; } = null!;
     public Uri Http2 { get; private set; } = null!;
@@ -81,6 +98,58 @@ public sealed class TestServer : IAsyncLifetime
             await c.Response.Body.WriteAsync(Pattern(10));
             await c.Response.Body.FlushAsync();
             c.Abort();
+        });
+        // The server freezes during the first 500 ms of every 5 s: a request arriving then waits for the thaw.
+        app.MapGet("/stall", async () =>
+        {
+            var phase = StallPhase;
+            if (phase < StallFreeze)
+                await Task.Delay(StallFreeze - phase);
+            return Results.Text("thawed");
+        });
+        // Frozen from 1 s to 2 s after the first request of a key: requests arriving then wait until 2 s.
+        app.MapGet("/freeze-once/{key}", async (string key) =>
+        {
+            var first = _firstSeen.GetOrAdd(key, _ => _clock.ElapsedMilliseconds);
+            var since = _clock.ElapsedMilliseconds - first;
+            if (since is >= 1000 and < 2000)
+                await Task.Delay(TimeSpan.FromMilliseconds(2000 - since));
+            return Results.Text("ok");
+        });
+        // Keep-alive, but the server hangs up (no response) on the second request of each connection.
+        app.Map("/hangup/{key}", async (string key, HttpContext c) =>
+        {
+            Received.AddOrUpdate(key, 1, (_, n) => n + 1);
+            await c.Request.Body.CopyToAsync(Stream.Null);
+            if (_requestsOnConnection.AddOrUpdate(c.Connection.Id, 1, (_, n) => n + 1) % 2 == 0)
+            {
+                c.Abort();
+                return;
+            }
+
+            await c.Response.WriteAsync("answered");
+        });
+        // Refuses bodies over 1 KB with 413 before reading any of it.
+        app.MapPost("/limited/{key}", (string key, HttpContext c) =>
+        {
+            Received.AddOrUpdate(key, 1, (_, n) => n + 1);
+            c.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = 1024;
+            return c.Request.ContentLength > 1024 ? Results.StatusCode(413) : Results.Text("accepted");
+        });
+        // Reads the upload slowly (64 KB, then a 5 ms pause) and answers with its length.
+        app.MapPost("/slow-upload/{key}", async (string key, HttpContext c) =>
+        {
+            Received.AddOrUpdate(key, 1, (_, n) => n + 1);
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await c.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                total += read;
+                await Task.Delay(5);
+            }
+
+            return Results.Text(total.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         await app.StartAsync();
         _app = app;

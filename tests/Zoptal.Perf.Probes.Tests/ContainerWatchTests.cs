@@ -50,6 +50,38 @@ public sealed class ContainerWatchTests(DockerEngine docker) : IClassFixture<Doc
     }
 
     [Fact]
+    public async Task A_container_that_stops_while_watched_is_reported_once_with_how_it_ended()
+    {
+        await docker.RunAsync("short-lived", ["--cpus", "0.2", "--memory", "32m"], "sleep 600");
+        var stopped = new List<(string Name, string What)>();
+        await using var watch = new ContainerWatch(new DockerConfig { Host = docker.Host, Containers = ["short-lived"] });
+        watch.Stopped += (name, what) =>
+        {
+            lock (stopped)
+                stopped.Add((name, what));
+        };
+        await Task.Delay(1500);
+        var killed = DateTime.UtcNow;
+        Assert.Equal(0, (await docker.Docker("kill", "short-lived")).ExitCode);
+        while (DateTime.UtcNow - killed < TimeSpan.FromSeconds(15))
+        {
+            lock (stopped)
+            {
+                if (stopped.Count > 0)
+                    break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var summary = Assert.Single(await watch.StopAsync());
+        var (name, what) = Assert.Single(stopped);
+        Assert.Equal("short-lived", name);
+        Assert.Contains("exit code 137", what); // killed by SIGKILL
+        Assert.True(summary.Samples.Count > 0, "what was sampled before is kept");
+    }
+
+    [Fact]
     public async Task A_missing_container_and_an_unreachable_engine_are_problems_in_the_report_not_crashes()
     {
         var missing = Assert.Single(await Watch(new DockerConfig { Host = docker.Host, Containers = ["no-such-container"] }, TimeSpan.FromSeconds(1)));

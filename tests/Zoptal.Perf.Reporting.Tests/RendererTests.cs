@@ -65,6 +65,33 @@ public sealed class RendererTests
     }
 
     [Fact]
+    public void A_saturated_run_shows_its_dropped_iterations_beside_the_percentiles_and_fails_as_not_measurable_in_every_format()
+    {
+        var metrics = Metrics(9000, 0, 30, 40, 150, 220) with { PlannedIterations = 10_000, DroppedIterations = 1_000, LatencyCorrected = Latency(45, 170, 260) };
+        var service = new ServiceSummary("auth", "http://127.0.0.1:3001/", true, false, null, 30, metrics,
+            metrics.Grade(ThresholdTable.Default, graded: GradedLatency.Corrected, maxDroppedPercent: 1), [], []);
+        var run = Run(LoadPhase(service)) with { GradedLatency = GradedLatency.Corrected };
+        var model = new ReportModel(run, GateEvaluator.Evaluate(run, new GateConfig(), null, []), Generated);
+        Assert.False(model.Gate.Passed);
+
+        var markdown = Render(MarkdownRenderer.Default, model); // also the pull request comment
+        Assert.Contains("| dropped iterations | 1,000 (10%) |", markdown);
+        Assert.Contains("latency not measurable: the generator saturated (1,000 of 10,000 planned iterations dropped", markdown);
+        Assert.Contains("| p95 ms (corrected) | 170.0 |", markdown);
+        Assert.Contains("| p95 / p99 ms (measured) | 150.0 / 220.0 |", markdown);
+
+        var junit = XDocument.Parse(Render(JUnitRenderer.Default, model));
+        var failure = junit.Descendants("testcase").Single(c => (string?)c.Attribute("name") == MetricSet.DroppedKey).Element("failure")!;
+        Assert.Contains("latency not measurable", (string?)failure.Attribute("message"));
+
+        var html = new HtmlParser().ParseDocument(Render(HtmlRenderer.Default, model));
+        var dropped = html.QuerySelector("table.services tr[data-service=auth] td[data-metric=dropped]")!;
+        Assert.Equal(("1,000 (10 %)", "critical"), (dropped.TextContent, dropped.ClassName));
+        Assert.Contains("latency not measurable", html.QuerySelector("p.note.critical")!.TextContent);
+        Assert.Contains("p95 ms (corrected)", html.QuerySelector("table.services thead")!.TextContent);
+    }
+
+    [Fact]
     public void File_names_follow_the_platform_guide()
     {
         var model = Model();
@@ -90,9 +117,11 @@ public sealed class RendererTests
         var cells = project.QuerySelectorAll("td").Select(td => (td.TextContent, td.ClassName)).ToList();
         Assert.Equal("project", cells[0].TextContent);
         Assert.Equal(("2600.0", "critical"), cells[5]);      // p95, graded critical
-        Assert.Equal("2000.0", cells[7].TextContent);       // the baseline's p95
-        Assert.StartsWith("Slower +", cells[8].TextContent); // the regression verdict
-        Assert.Equal("critical", cells[8].ClassName);
+        Assert.Equal("2600.0 / 3100.0", cells[7].TextContent); // p95 / p99 as measured, beside the graded figures
+        Assert.Equal("0", cells[8].TextContent);            // dropped iterations, next to the percentiles
+        Assert.Equal("2000.0", cells[9].TextContent);       // the baseline's p95
+        Assert.StartsWith("Slower +", cells[10].TextContent); // the regression verdict
+        Assert.Equal("critical", cells[10].ClassName);
 
         var charts = document.QuerySelectorAll("figure.chart").Select(f => f.GetAttribute("data-chart")).ToList();
         Assert.Equal(["requests-per-second", "error-rate", "latency-distribution", "latency-percentiles", "latency-percentiles", "against-baseline", "trend-p95", "trend-requests-per-second"], charts);

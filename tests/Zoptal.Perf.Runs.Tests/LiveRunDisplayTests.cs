@@ -19,13 +19,14 @@ public sealed class LiveRunDisplayTests
         });
         var display = new LiveRunDisplay(console);
         display.PhaseStarted("load", ["auth", "billing"], TimeSpan.FromSeconds(40));
-        display.Progress("load", "auth", new RunProgress(TimeSpan.FromSeconds(12), 50, 1200, 30, 98.5, 41.2, []), TimeSpan.FromSeconds(40), "");
+        display.Progress("load", "auth", new RunProgress(TimeSpan.FromSeconds(12), 50, 1200, 30, 17, 98.5, 41.2, []), TimeSpan.FromSeconds(40), "");
         display.Info("a message during the phase [with brackets]");
         var view = Render(display);
         Assert.Contains("auth", view);
         Assert.Contains("98.5", view);
         Assert.Contains("2.50%", view); // 30 of 1200
         Assert.Contains("28s", view);   // remaining
+        Assert.Contains("17", view);    // dropped iterations
         Assert.Contains("waiting", view); // billing has not reported yet
         display.PhaseFinished("load");
         Assert.Contains("a message during the phase [with brackets]", writer.ToString());

@@ -218,6 +218,149 @@ public sealed class LoadTestSessionTests : IDisposable
         Assert.True(json.RootElement.GetProperty("aborted").GetBoolean());
     }
 
+    [Fact]
+    public async Task The_embedded_platform_dying_mid_run_stops_the_load_marks_the_run_aborted_and_names_what_died()
+    {
+        var settings = Settings("""
+            services:
+              - { name: notification, baseUrl: embedded }
+              - { name: billing, baseUrl: embedded }
+            load:
+              executor: constant-vus
+              vus: 2
+              duration: 5m
+              gracefulStop: 2s
+              thinkTime: 20ms
+            """, new LoadOverrides(Concurrent: true));
+        var killedAt = DateTime.MaxValue;
+        var session = new LoadTestSession(ScenarioCatalog.Default, new PlainRunDisplay(line =>
+        {
+            Add(line);
+            if (killedAt == DateTime.MaxValue && line.StartsWith("load   notification", StringComparison.Ordinal) && line.Contains(" 2s ", StringComparison.Ordinal))
+            {
+                killedAt = DateTime.UtcNow;
+                PlatformProcess().Kill(); // two seconds into the load
+            }
+        }, Add));
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var outcome = await session.RunAsync(Request(settings), guard.Token);
+        Assert.False(guard.IsCancellationRequested, "the run went on against a dead platform");
+        Assert.True(DateTime.UtcNow - killedAt < TimeSpan.FromSeconds(10), "the load stopped within seconds of the death");
+        Assert.Equal(ExitCodes.Failure, outcome.ExitCode);
+        Assert.Contains("the embedded sample platform", outcome.Failure);
+        Assert.Contains("exited with code", outcome.Failure);
+        Assert.True(outcome.Summary.Aborted);
+        Assert.Contains("the embedded sample platform", outcome.Summary.AbortReason);
+        Assert.All(outcome.Summary.Phases[0].Services, s => Assert.True(s.Aborted));
+        Assert.True(outcome.Summary.Phases[0].Services.Sum(s => s.Metrics.Requests) > 0, "what was measured before is kept");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outcome.RunPath, "summary.json")));
+        Assert.True(json.RootElement.GetProperty("aborted").GetBoolean());
+    }
+
+    // The platform this test's session started: a child of this process running Zoptal.SamplePlatform.dll.
+    private static System.Diagnostics.Process PlatformProcess()
+    {
+        foreach (var folder in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(folder, "cmdline"));
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+                if (parent == Environment.ProcessId && cmdline.Contains("Zoptal.SamplePlatform.dll", StringComparison.Ordinal))
+                    return System.Diagnostics.Process.GetProcessById(int.Parse(Path.GetFileName(folder)));
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("no sample platform process found");
+    }
+
+    [Fact]
+    public async Task Every_hdr_log_of_a_run_reads_in_hdr_histogram_js_with_the_counts_and_percentiles_of_summary_json()
+    {
+        var settings = Settings($"""
+            services:
+              - name: billing
+                baseUrl: embedded
+                scenarios: [usage-tracking, invoices]
+            {ShortLoad}
+            """);
+        var outcome = await new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None);
+        var logs = Directory.GetFiles(Path.Combine(outcome.RunPath, "raw"), "*.hlog", SearchOption.AllDirectories);
+        Assert.Equal(2, logs.Length);
+        var folder = await NodePackages.EnsureAsync("hdr-histogram-js", "3.0.1");
+        var output = await NodePackages.NodeAsync(folder, """
+            const fs = require('fs');
+            const hdr = require('hdr-histogram-js');
+            const result = {};
+            for (const file of process.argv.slice(2)) {
+              const reader = new hdr.HistogramLogReader(fs.readFileSync(file, 'utf8'));
+              const tags = {};
+              let interval;
+              while ((interval = reader.nextIntervalHistogram()) !== null) {
+                tags[interval.tag] ??= hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3600000000, numberOfSignificantValueDigits: 3 });
+                tags[interval.tag].add(interval);
+              }
+              result[require('path').basename(file, '.hlog')] = Object.fromEntries(Object.entries(tags).map(([tag, h]) =>
+                [tag, { count: h.totalCount, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue }]));
+            }
+            console.log(JSON.stringify(result));
+            """, logs);
+        using var read = JsonDocument.Parse(output);
+        var service = outcome.Summary.Phases[0].Services.Single();
+        foreach (var scenario in service.Scenarios)
+        {
+            var tags = read.RootElement.GetProperty(scenario.Name);
+            var names = tags.EnumerateObject().Select(t => t.Name).ToHashSet();
+            Assert.Subset(names, new HashSet<string> { "iteration_duration", "latency", "latency_corrected", "schedule_lag", "service_time" });
+            foreach (var step in scenario.Steps) // a step's own latency and service time
+                Assert.Equal(step.Metrics.Requests, tags.GetProperty($"{step.Name}/latency").GetProperty("count").GetInt64());
+            var latency = tags.GetProperty("latency");
+            Assert.Equal(scenario.Metrics.Requests, latency.GetProperty("count").GetInt64());
+            Assert.Equal(scenario.Metrics.Latency.Count, latency.GetProperty("count").GetInt64());
+            // The same histogram summary.json carries, read by another implementation: the same percentiles.
+            var summaryHistogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(scenario.LatencyHistogram!);
+            Assert.Equal(Zoptal.Perf.Load.Metrics.Histograms.ValueAtPercentile(summaryHistogram, 50), latency.GetProperty("p50").GetInt64());
+            Assert.Equal(Zoptal.Perf.Load.Metrics.Histograms.ValueAtPercentile(summaryHistogram, 99), latency.GetProperty("p99").GetInt64());
+            Assert.Equal(scenario.Metrics.Latency.Max, latency.GetProperty("max").GetInt64() / 1000.0, 0);
+            Assert.Equal(scenario.Iterations, tags.GetProperty("iteration_duration").GetProperty("count").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task A_saturated_arrival_rate_run_is_graded_critical_as_not_measurable_in_every_view()
+    {
+        var settings = Settings("""
+            services:
+              - name: ai
+                baseUrl: embedded
+                scenarios: [code-generation]
+            load:
+              executor: constant-arrival-rate
+              rate: 20
+              duration: 2s
+              preAllocatedVUs: 1
+              maxVUs: 1
+              onSaturation: drop
+              gracefulStop: 2s
+            """);
+        var outcome = await new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None);
+        var metrics = outcome.Summary.Phases[0].Services.Single().Metrics;
+        var grade = outcome.Summary.Phases[0].Services.Single().Grades.Single(g => g.Metric == MetricSet.DroppedKey);
+        Assert.True(metrics.DroppedIterations > 0, "one VU cannot keep up with 20 code generations a second");
+        Assert.Equal(40, metrics.PlannedIterations);
+        Assert.Equal(Grade.Critical, grade.Grade);
+        Assert.Contains("latency not measurable: the generator saturated", grade.Note);
+        Assert.Contains(_lines, l => l.Contains("latency not measurable", StringComparison.Ordinal));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outcome.RunPath, "summary.json")));
+        var written = json.RootElement.GetProperty("phases")[0].GetProperty("services")[0];
+        Assert.Equal(metrics.DroppedIterations, written.GetProperty("metrics").GetProperty("droppedIterations").GetInt64());
+        Assert.Contains(written.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "droppedIterations" && g.GetProperty("grade").GetString() == "critical");
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

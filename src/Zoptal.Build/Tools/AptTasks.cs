@@ -17,6 +17,14 @@ public static class AptTasks
     /// <summary>The Docker engine (dockerd, started by the tests with its networking off) and a static busybox to build a local image from.</summary>
     public static Requirement DockerEngine { get; } = new("Docker engine and a static busybox", () => File.Exists(Dockerd) && File.Exists(Busybox), ["docker.io", "busybox-static"]);
 
+    /// <summary>Node.js and npm: tests hand the tool's outputs to JavaScript consumers (hdr-histogram-js reads the HDR logs).</summary>
+    public static Requirement NodeJs { get; } = new("Node.js and npm", () => OnPath("node") && OnPath("npm"), ["nodejs", "npm"]);
+
+    /// <summary>Whether an executable of that name is on PATH.</summary>
+    public static bool OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Any(folder => File.Exists(Path.Combine(folder, name)));
+
     /// <summary>Where Debian's docker.io puts the engine.</summary>
     public const string Dockerd = "/usr/sbin/dockerd";
 

@@ -65,6 +65,12 @@ public sealed record ServiceConfig
     /// </summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 
+    /// <summary>The watched container (in the <c>docker</c> section) this service runs in: when it stops, this service's load stops.</summary>
+    public string? Container { get; init; }
+
+    /// <summary>Where <see cref="Container"/> is written, for errors.</summary>
+    public SourcePosition? ContainerAt { get; init; }
+
     /// <summary>Where the base URL is written, for errors about it.</summary>
     public SourcePosition? BaseUrlAt { get; init; }
 
@@ -151,6 +157,26 @@ public enum ExecutorKind
 /// <summary>A stage: ramp to <see cref="Target"/> over <see cref="Duration"/>.</summary>
 public sealed record StageConfig(TimeSpan Duration, int Target);
 
+/// <summary>What an arrival-rate run does with an iteration that is due while every VU up to maxVUs is busy.</summary>
+public enum SaturationPolicy
+{
+    /// <summary>wrk2's truth: it waits in the backlog for a free VU, and its latency counts from when it was due.</summary>
+    Wait,
+
+    /// <summary>k6's behaviour: it is dropped and counted in dropped_iterations; its latency is never measured.</summary>
+    Drop,
+}
+
+/// <summary>Which latency the good/warning/critical table grades.</summary>
+public enum GradedLatency
+{
+    /// <summary>Corrected for coordinated omission in closed models (the same as measured in open models).</summary>
+    Corrected,
+
+    /// <summary>As measured: from each request's intended start (open models) or its call (closed models).</summary>
+    Measured,
+}
+
 /// <summary>The load profile.</summary>
 public sealed record LoadConfig
 {
@@ -204,6 +230,21 @@ public sealed record LoadConfig
 
     /// <summary>How the load generator talks HTTP.</summary>
     public HttpConfig Http { get; init; } = new();
+
+    /// <summary>Arrival-rate runs: what happens to an iteration that finds every VU busy (default: it waits).</summary>
+    public SaturationPolicy OnSaturation { get; init; } = SaturationPolicy.Wait;
+
+    /// <summary>Arrival-rate runs: how many due iterations may wait for a free VU at once; beyond it they are dropped.</summary>
+    public int Backlog { get; init; } = DefaultBacklog;
+
+    /// <summary>The default backlog: a 10 s stall at 10,000 iterations/s, 800 KB of timestamps.</summary>
+    public const int DefaultBacklog = 100_000;
+
+    /// <summary>A run that dropped more than this share of its planned iterations (%) is graded critical: its latency is not measurable.</summary>
+    public double MaxDroppedPercent { get; init; } = 1;
+
+    /// <summary>Which latency the grades use (default: corrected).</summary>
+    public GradedLatency GradedLatency { get; init; } = GradedLatency.Corrected;
 
     /// <summary>The stages ramping-vus runs: explicit ones, or ramp-up, plateau and ramp-down.</summary>
     public IReadOnlyList<StageConfig> EffectiveStages() =>

@@ -67,7 +67,7 @@ public static partial class PerfConfigLoader
             SourcePath = sourcePath,
             Version = version,
             Services = services,
-            Load = ReadLoad(root.Object("load")),
+            Load = ReadLoad(root.Object("load"), services),
             Thresholds = thresholds,
             Gate = ReadGate(root.Object("gate"), services),
             Results = ReadResults(root.Object("results")),
@@ -77,6 +77,12 @@ public static partial class PerfConfigLoader
             Alerts = ReadAlerts(root.Object("alerts")),
             Optimize = ReadOptimize(root.Object("optimize")),
         };
+        foreach (var service in services.Where(s => s.Container is not null && config.Docker?.Containers.Contains(s.Container) != true))
+        {
+            root.Context.Errors.Add(service.ContainerAt!.Error(root.Context.File, $"container '{service.Container}' is not watched",
+                "list it under docker.containers, so the run can see it stop"));
+        }
+
         root.ReportUnknownKeys();
         return config;
     }
@@ -114,6 +120,7 @@ public static partial class PerfConfigLoader
             if (!health.StartsWith('/'))
                 root.Context.Error(service.Get("health")!, service.ChildPath("health"), $"'{health}' is not a path", "start it with /, such as /health");
             var allowedHosts = service.StringList("allowedHosts");
+            var container = service.String("container");
             var serviceThresholds = ReadThresholds(service.Object("thresholds"), globalThresholds, requireBoth: false);
             var scenarios = ReadScenarios(service, serviceThresholds);
             service.ReportUnknownKeys();
@@ -124,6 +131,8 @@ public static partial class PerfConfigLoader
                 BaseUrl = baseUrl,
                 HealthPath = health,
                 AllowedHosts = allowedHosts,
+                Container = container,
+                ContainerAt = service.Get("container") is { } containerNode ? new SourcePosition((int)containerNode.Start.Line, (int)containerNode.Start.Column, service.ChildPath("container")) : null,
                 BaseUrlAt = service.Get("baseUrl") is { } urlNode ? new SourcePosition((int)urlNode.Start.Line, (int)urlNode.Start.Column, service.ChildPath("baseUrl")) : null,
                 Scenarios = scenarios,
                 Thresholds = serviceThresholds,
@@ -292,7 +301,7 @@ public static partial class PerfConfigLoader
         _ => $"{value:0.##}",
     };
 
-    private static LoadConfig ReadLoad(YamlObject? load)
+    private static LoadConfig ReadLoad(YamlObject? load, IReadOnlyList<ServiceConfig> services)
     {
         var defaults = new LoadConfig();
         if (load is null)
@@ -328,8 +337,12 @@ public static partial class PerfConfigLoader
             GracefulStop = load.Duration("gracefulStop") ?? defaults.GracefulStop,
             GracefulRampDown = load.Duration("gracefulRampDown") ?? defaults.GracefulRampDown,
             ThinkTime = load.Duration("thinkTime") ?? defaults.ThinkTime,
-            Thresholds = ReadK6Thresholds(load.Object("thresholds")),
+            Thresholds = ReadK6Thresholds(load.Object("thresholds"), services),
             Http = ReadHttp(load.Object("http")),
+            OnSaturation = load.Enum<SaturationPolicy>("onSaturation", "a saturation policy") ?? defaults.OnSaturation,
+            Backlog = load.Int("backlog", 0, 10_000_000) ?? defaults.Backlog,
+            MaxDroppedPercent = load.Percent("maxDropped") ?? defaults.MaxDroppedPercent,
+            GradedLatency = load.Enum<GradedLatency>("gradedLatency", "a latency to grade") ?? defaults.GradedLatency,
             Stress = stress is null
                 ? defaults.Stress
                 : new StressConfig
@@ -360,7 +373,7 @@ public static partial class PerfConfigLoader
         return config;
     }
 
-    private static List<ThresholdDefinition> ReadK6Thresholds(YamlObject? thresholds)
+    private static List<ThresholdDefinition> ReadK6Thresholds(YamlObject? thresholds, IReadOnlyList<ServiceConfig> services)
     {
         var result = new List<ThresholdDefinition>();
         if (thresholds is null)
@@ -376,6 +389,16 @@ public static partial class PerfConfigLoader
             catch (ThresholdSyntaxException e)
             {
                 thresholds.Context.Error(keyNode, path, e.Message, columnOffset: e.Column - 1);
+                continue;
+            }
+
+            if (UnknownTagValue(selector, services) is var (tagValue, problem, known))
+            {
+                var suggestion = Suggestions.Closest(tagValue, known);
+                var keyQuote = keyNode is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted } ? 1 : 0;
+                thresholds.Context.Error(keyNode, path, problem,
+                    (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + $"known: {string.Join(", ", known)}",
+                    columnOffset: keyQuote + Math.Max(0, key.IndexOf(tagValue, key.IndexOf('{'), StringComparison.Ordinal)));
                 continue;
             }
 
@@ -415,6 +438,30 @@ public static partial class PerfConfigLoader
         }
 
         return result;
+    }
+
+    // A {service:x} or {scenario:x} filter naming nothing that exists would pass as "no data" for ever: refuse it.
+    // Steps are named in scenario code, so {step:x} cannot be checked here.
+    private static (string Value, string Problem, IReadOnlyList<string> Known)? UnknownTagValue(MetricSelector selector, IReadOnlyList<ServiceConfig> services)
+    {
+        if (services.Count == 0)
+            return null;
+        var inScope = services;
+        if (selector.Tags.TryGetValue("service", out var service))
+        {
+            if (services.All(s => s.Name != service))
+                return (service, $"the filter names service '{service}', which is not defined", services.Select(s => s.Name).ToList());
+            inScope = services.Where(s => s.Name == service).ToList();
+        }
+
+        if (selector.Tags.TryGetValue("scenario", out var scenario))
+        {
+            var known = inScope.SelectMany(s => s.Scenarios.Select(c => c.Name)).Distinct().ToList();
+            if (known.Count > 0 && !known.Contains(scenario))
+                return (scenario, $"the filter names scenario '{scenario}', which {(service is null ? "no service" : $"service '{service}'")} defines", known);
+        }
+
+        return null;
     }
 
     private static HttpConfig ReadHttp(YamlObject? http)

@@ -14,11 +14,11 @@ public enum MetricKind
     /// <summary>A sum: count, and rate per second.</summary>
     Counter,
 
-    /// <summary>A current value: value.</summary>
+    /// <summary>A current value: value (its last sample, as k6 reads it), or max (the highest sample, ours).</summary>
     Gauge,
 }
 
-/// <summary>The metrics thresholds can name: k6's, plus latency, service_time and schedule_lag.</summary>
+/// <summary>The metrics thresholds can name: k6's, plus latency, latency_corrected, service_time and schedule_lag.</summary>
 public static class BuiltInMetrics
 {
     /// <summary>Metric name to kind.</summary>
@@ -26,6 +26,7 @@ public static class BuiltInMetrics
     {
         ["http_req_duration"] = MetricKind.Trend,
         ["latency"] = MetricKind.Trend,
+        ["latency_corrected"] = MetricKind.Trend,
         ["service_time"] = MetricKind.Trend,
         ["schedule_lag"] = MetricKind.Trend,
         ["iteration_duration"] = MetricKind.Trend,
@@ -135,7 +136,7 @@ public sealed record ThresholdExpression(string Aggregation, double? Percentile,
         MetricKind.Trend => aggregation is "avg" or "min" or "max" or "med" or "p",
         MetricKind.Rate => aggregation is "rate",
         MetricKind.Counter => aggregation is "count" or "rate",
-        _ => aggregation is "value",
+        _ => aggregation is "value" or "max",
     };
 
     private static string Allowed(MetricKind kind) => kind switch
@@ -143,7 +144,7 @@ public sealed record ThresholdExpression(string Aggregation, double? Percentile,
         MetricKind.Trend => "avg, min, max, med or p(N)",
         MetricKind.Rate => "rate",
         MetricKind.Counter => "count or rate",
-        _ => "value",
+        _ => "value or max",
     };
 
     private static ThresholdOperator? ReadOperator(string text, ref int i)

@@ -80,16 +80,40 @@ internal sealed class RampingVusExecutor : IExecutor
         var total = TimeSpan.FromTicks(stages.Sum(s => s.Duration.Ticks));
         var start = run.Time.GetTimestamp();
         var active = new List<(VirtualUser Vu, Task Loop)>();
-        var retired = new List<Task>();
+        var retiring = new List<(VirtualUser Vu, Task Loop)>();
+        var free = new Stack<VirtualUser>();
         while (!run.StopStarting)
         {
             var elapsed = run.Time.GetElapsedTime(start);
             if (elapsed >= total)
                 break;
             var target = TargetAt(stages, elapsed);
+            if (active.Count < target)
+            {
+                // As k6: a VU retired by a ramp-down is used again once its last iteration has ended, so vus_max is the
+                // peak of VUs in use, not the number ever made.
+                retiring.RemoveAll(r =>
+                {
+                    if (!r.Loop.IsCompleted)
+                        return false;
+                    free.Push(r.Vu);
+                    return true;
+                });
+            }
+
             while (active.Count < target)
             {
-                var vu = run.CreateVu();
+                VirtualUser vu;
+                if (free.TryPop(out var reused))
+                {
+                    reused.Revive();
+                    vu = reused;
+                }
+                else
+                {
+                    vu = run.CreateVu();
+                }
+
                 active.Add((vu, ClosedLoop.Start(run, vu, static () => true)));
             }
 
@@ -97,14 +121,14 @@ internal sealed class RampingVusExecutor : IExecutor
             {
                 var (vu, loop) = active[^1];
                 vu.Retire(run.Load.GracefulRampDown);
-                retired.Add(loop);
+                retiring.Add((vu, loop));
                 active.RemoveAt(active.Count - 1);
             }
 
             await run.WaitAsync(Tick).ConfigureAwait(false);
         }
 
-        await run.FinishAsync(active.Select(a => a.Loop).Concat(retired), run.Load.GracefulStop).ConfigureAwait(false);
+        await run.FinishAsync(active.Select(a => a.Loop).Concat(retiring.Select(r => r.Loop)), run.Load.GracefulStop).ConfigureAwait(false);
     }
 
     /// <summary>The VU count at a moment: linear within each stage, starting from 0.</summary>
@@ -158,59 +182,57 @@ internal sealed class SharedIterationsExecutor : IExecutor
     }
 }
 
-/// <summary>When each iteration of an open-model run is due, as an offset from the run's start.</summary>
+/// <summary>When each iteration of an open-model run is due, as an offset from the run's start, exactly as k6 schedules it.</summary>
 internal sealed class ArrivalSchedule(Func<long, TimeSpan?> offsetOf)
 {
+    private const double Epsilon = 1e-9;
+
     /// <summary>The offset of iteration <paramref name="index"/> (from 0), or null when the schedule has ended.</summary>
     public TimeSpan? OffsetOf(long index) => offsetOf(index);
 
-    /// <summary><c>rate</c> iterations per <c>timeUnit</c> for <c>duration</c>, evenly spaced from 0.</summary>
+    /// <summary>
+    /// k6's constant-arrival-rate: <c>rate</c> iterations per <c>timeUnit</c>, the first at 0 and one every
+    /// timeUnit/rate while the offset is under the duration (3/s for 1.5 s: 0, 0.33, 0.67, 1, 1.33 s, five).
+    /// </summary>
     public static ArrivalSchedule Constant(LoadConfig load)
     {
         var perSecond = (load.Rate ?? 1) / load.TimeUnit.TotalSeconds;
-        var total = (long)Math.Floor(perSecond * load.Duration.TotalSeconds + 1e-9);
+        var total = (long)Math.Ceiling(perSecond * load.Duration.TotalSeconds - Epsilon);
         return new ArrivalSchedule(i => i < total ? TimeSpan.FromSeconds(i / perSecond) : null);
     }
 
     /// <summary>
-    /// A rate ramped linearly through the stages from <c>rate</c> (or 0). Iteration k is due when the integral of the
-    /// rate reaches k, solved exactly per stage, as k6 schedules it.
+    /// k6's ramping-arrival-rate: the rate moves linearly through the stages from <c>rate</c> (startRate, or 0), and
+    /// iteration k (from 0) is due when the integral of the rate reaches k + 1, solved exactly per stage (k6's
+    /// <c>cal</c>): from 0 to 10/s over 10 s the first is due at √2 = 1.414 s; at a flat rate r, at 1/r.
     /// </summary>
     public static ArrivalSchedule Ramping(LoadConfig load)
     {
         var unit = load.TimeUnit.TotalSeconds;
-        var segments = new List<(double Start, double Duration, double From, double To, double CountBefore)>();
+        var segments = new List<(double Start, double Duration, double From, double To, double Before, double End)>();
         double from = (load.Rate ?? 0) / unit, at = 0, count = 0;
         foreach (var stage in load.Stages)
         {
             var to = stage.Target / unit;
             var duration = stage.Duration.TotalSeconds;
-            segments.Add((at, duration, from, to, count));
-            count += (from + to) / 2 * duration;
+            var end = count + (from + to) / 2 * duration;
+            segments.Add((at, duration, from, to, count, end));
+            count = end;
             at += duration;
             from = to;
         }
 
         return new ArrivalSchedule(index =>
         {
-            foreach (var (start, duration, r0, r1, before) in segments)
+            var area = index + 1.0;
+            foreach (var (start, duration, r0, r1, before, end) in segments)
             {
-                var k = index - before;
-                var inStage = (r0 + r1) / 2 * duration;
-                if (k >= inStage - 1e-9)
+                if (area > end + Epsilon || end - before < Epsilon)
                     continue;
-                double t;
-                if (Math.Abs(r1 - r0) < 1e-12)
-                {
-                    t = k / r0;
-                }
-                else
-                {
-                    // r0·t + (r1 − r0)·t² / (2·d) = k
-                    var a = (r1 - r0) / (2 * duration);
-                    t = (-r0 + Math.Sqrt(r0 * r0 + 4 * a * k)) / (2 * a);
-                }
-
+                var k = area - before;
+                var t = Math.Abs(r1 - r0) < 1e-12
+                    ? k / r1
+                    : (r0 * duration - Math.Sqrt(Math.Max(0, duration * (r0 * r0 * duration + 2 * k * (r1 - r0))))) / (r0 - r1);
                 return TimeSpan.FromSeconds(start + Math.Clamp(t, 0, duration));
             }
 
@@ -221,45 +243,71 @@ internal sealed class ArrivalSchedule(Func<long, TimeSpan?> offsetOf)
 
 /// <summary>
 /// k6's constant- and ramping-arrival-rate: iterations start on an exact schedule, each on a free VU; when none is
-/// free a new one is allocated up to maxVUs, else the iteration is dropped and counted. Each iteration carries its
-/// intended start, so latency is measured from the schedule, not from when a VU got to it.
+/// free a new one is allocated up to maxVUs. Beyond that, by default (wrk2's truth) the iteration waits in a bounded
+/// backlog for the next free VU and keeps its intended start, so the wait counts in its latency and schedule lag;
+/// when the backlog is full, or with <c>onSaturation: drop</c> (k6's behaviour), it is dropped and counted.
 /// </summary>
 internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
 {
-    private readonly ConcurrentStack<VirtualUser> _idle = new();
-    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _inFlight;
-    private volatile bool _scheduleDone;
+    private readonly Lock _lock = new();
+    private readonly Stack<VirtualUser> _idle = new();
+    private readonly Queue<long> _backlog = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private RunState _run = null!;
+    private WeightedPicker _dropPicker = null!;
+    private int _maxVus;
+    private int _backlogCap;
+    private int _busy;
+    private bool _scheduleDone;
 
     public async Task RunAsync(RunState run)
     {
+        _run = run;
         var preAllocated = run.Load.PreAllocatedVus ?? run.Load.Vus;
-        var maxVus = Math.Max(preAllocated, run.Load.MaxVus ?? preAllocated);
+        _maxVus = Math.Max(preAllocated, run.Load.MaxVus ?? preAllocated);
+        _backlogCap = run.Load.OnSaturation == SaturationPolicy.Wait ? run.Load.Backlog : 0;
         for (var i = 0; i < preAllocated; i++)
             _idle.Push(run.CreateVu());
-        var dropPicker = new WeightedPicker(run.Scenarios.Select(s => s.Weight).ToArray());
+        _dropPicker = new WeightedPicker(run.Scenarios.Select(s => s.Weight).ToArray());
 
         var dispatcher = run.Time == TimeProvider.System
-            ? Task.Factory.StartNew(() => DispatchOnThread(run, maxVus, dropPicker), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : DispatchAsync(run, maxVus, dropPicker);
+            ? Task.Factory.StartNew(DispatchOnThread, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : DispatchAsync();
         await dispatcher.ConfigureAwait(false);
-        _scheduleDone = true;
-        if (Volatile.Read(ref _inFlight) == 0)
-            _drained.TrySetResult();
+        lock (_lock)
+        {
+            _scheduleDone = true;
+            if (_busy == 0)
+                _drained.TrySetResult();
+        }
+
         await run.FinishAsync([_drained.Task], run.Load.GracefulStop).ConfigureAwait(false);
+        lock (_lock)
+            DropBacklog();
+    }
+
+    /// <summary>Iterations waiting for a free VU now.</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_lock)
+                return _backlog.Count;
+        }
     }
 
     // Real time: a dedicated thread sleeps until each iteration is due (to the microsecond where the OS allows) and
     // starts it, stamped with its intended time, so any slack shows up as schedule lag instead of shifting the schedule.
-    private void DispatchOnThread(RunState run, int maxVus, WeightedPicker dropPicker)
+    private void DispatchOnThread()
     {
         Thread.CurrentThread.Name = "arrival-rate dispatcher";
+        var run = _run;
         var frequency = run.Time.TimestampFrequency;
         long index = 0;
         while (!run.StopStarting)
         {
             // Start everything that is due, stamped with its intended time, then sleep until the next one is due but at
-            // least 250 µs, so iterations leave in small batches instead of waking a pool thread for each one.
+            // least 100 µs, so iterations leave in small batches instead of waking a pool thread for each one.
             var now = run.Time.GetTimestamp();
             long due;
             while (true)
@@ -269,7 +317,7 @@ internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
                 due = run.StartTimestamp + (long)(offset.TotalSeconds * frequency);
                 if (due > now || run.StopStarting)
                     break;
-                Start(run, due, maxVus, dropPicker);
+                Start(due);
                 index++;
             }
 
@@ -277,8 +325,9 @@ internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
         }
     }
 
-    private async Task DispatchAsync(RunState run, int maxVus, WeightedPicker dropPicker)
+    private async Task DispatchAsync()
     {
+        var run = _run;
         for (long index = 0; !run.StopStarting; index++)
         {
             if (schedule.OffsetOf(index) is not { } offset)
@@ -288,41 +337,79 @@ internal sealed class ArrivalRateExecutor(ArrivalSchedule schedule) : IExecutor
             if (wait > TimeSpan.Zero)
                 await run.WaitAsync(wait).ConfigureAwait(false);
             if (!run.StopStarting)
-                Start(run, due, maxVus, dropPicker);
+                Start(due);
         }
     }
 
-    private void Start(RunState run, long due, int maxVus, WeightedPicker dropPicker)
+    private void Start(long due)
     {
-        if (!_idle.TryPop(out var vu))
+        VirtualUser vu;
+        lock (_lock)
         {
-            if (run.MaxVus >= maxVus)
+            if (!_idle.TryPop(out vu!))
             {
-                run.Metrics[run.Scenarios[dropPicker.Next()].Name].RecordDropped();
-                return;
+                if (_run.MaxVus >= _maxVus)
+                {
+                    if (_backlog.Count < _backlogCap)
+                        _backlog.Enqueue(due);
+                    else
+                        Drop(1);
+                    return;
+                }
+
+                vu = _run.CreateVu();
             }
 
-            vu = run.CreateVu();
+            _busy++;
         }
 
-        Interlocked.Increment(ref _inFlight);
-        run.VuStarted();
-        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Executor.RunOne(state.Run, state.Vu, state.Due), (Executor: this, Run: run, Vu: vu, Due: due), preferLocal: false);
+        _run.VuStarted();
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Executor.RunVuAsync(state.Vu, state.Due), (Executor: this, Vu: vu, Due: due), preferLocal: false);
     }
 
-    private async Task RunOne(RunState run, VirtualUser vu, long due)
+    // A VU runs its iteration, then whatever waits in the backlog (oldest first), then goes back to the idle stack.
+    private async Task RunVuAsync(VirtualUser vu, long due)
     {
-        try
+        while (true)
         {
             await vu.RunIterationAsync(due).ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (_backlog.Count > 0)
+                {
+                    if (!_run.External.IsCancellationRequested && !_run.HardStop.IsCancellationRequested)
+                    {
+                        due = _backlog.Dequeue();
+                        continue;
+                    }
+
+                    DropBacklog();
+                }
+
+                _idle.Push(vu);
+                _busy--;
+                if (_busy == 0 && _scheduleDone)
+                    _drained.TrySetResult();
+            }
+
+            break;
         }
-        finally
-        {
-            run.VuStopped();
-            _idle.Push(vu);
-            if (Interlocked.Decrement(ref _inFlight) == 0 && _scheduleDone)
-                _drained.TrySetResult();
-        }
+
+        _run.VuStopped();
+    }
+
+    // Iterations still waiting when the run stops were never started: they count as dropped.
+    private void DropBacklog()
+    {
+        Drop(_backlog.Count);
+        _backlog.Clear();
+    }
+
+    // Under _lock: the picker is not thread-safe. A dropped iteration never chose its scenario; it is charged by weight.
+    private void Drop(int count)
+    {
+        for (var i = 0; i < count; i++)
+            _run.Metrics[_run.Scenarios[_dropPicker.Next()].Name].RecordDropped();
     }
 }
 

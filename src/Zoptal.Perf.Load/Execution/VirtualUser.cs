@@ -13,8 +13,9 @@ internal readonly record struct RequestTimeout(CancellationTokenSource Source, b
 public sealed class VirtualUser : IDisposable
 {
     private readonly RunState _run;
-    private readonly CancellationTokenSource _cancellation;
+    private CancellationTokenSource _cancellation;
     private readonly WeightedPicker _mix;
+    private readonly Pacing _pacing = new();
     private Scenario? _lastScenario;
 
     internal VirtualUser(int id, RunState run)
@@ -106,6 +107,19 @@ public sealed class VirtualUser : IDisposable
         _cancellation.CancelAfter(gracefulRampDown);
     }
 
+    /// <summary>
+    /// Brings a retired VU whose loop has ended back (ramping-vus reuses VUs as k6 does, so vus_max is the peak, not
+    /// the number of VUs ever made). Its cancellation starts afresh; its pacing history is dropped.
+    /// </summary>
+    internal void Revive()
+    {
+        Retired = false;
+        _cancellation.Dispose();
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(_run.HardStop);
+        Interlocked.Exchange(ref _cachedSource, CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token))?.Dispose();
+        _pacing.Reset();
+    }
+
     /// <summary>Runs one iteration; <paramref name="intendedStart"/> is its scheduled timestamp in the open model, 0 in the closed.</summary>
     internal async Task RunIterationAsync(long intendedStart)
     {
@@ -121,6 +135,10 @@ public sealed class VirtualUser : IDisposable
         context.IntendedStart = intendedStart == 0 ? start : Math.Min(intendedStart, start);
         if (intendedStart != 0)
             metrics.RecordScheduleLag(Histograms.Microseconds(context.IntendedStart, start, time.TimestampFrequency));
+        else
+            _pacing.IterationStarted(start, time.TimestampFrequency);
+        // Open models measure from the schedule already; a closed-model VU's requests are corrected by its own pacing.
+        context.ExpectedIntervalMicroseconds = intendedStart == 0 ? _pacing.ExpectedMicroseconds : 0;
 
         var failed = false;
         try
@@ -147,6 +165,49 @@ public sealed class VirtualUser : IDisposable
 
     // Exactly in proportion to the weights over every window of sum(weights) iterations.
     private Scenario NextScenario() => _lastScenario = _run.Scenarios[_mix.Next()];
+
+    /// <summary>
+    /// A closed-model VU's pacing: the median of its last 16 start-to-start intervals (think time included), known once
+    /// it has 3. The median, so the long interval of a stalled iteration does not become the expected one.
+    /// </summary>
+    private sealed class Pacing
+    {
+        private const int Window = 16;
+        private const int Needed = 3;
+        private readonly long[] _intervals = new long[Window];
+        private int _count;
+        private int _next;
+        private long _lastStart;
+
+        /// <summary>The expected interval in µs; 0 while unknown.</summary>
+        public long ExpectedMicroseconds { get; private set; }
+
+        public void IterationStarted(long timestamp, long frequency)
+        {
+            if (_lastStart != 0)
+            {
+                _intervals[_next] = Histograms.Microseconds(_lastStart, timestamp, frequency);
+                _next = (_next + 1) % Window;
+                _count = Math.Min(_count + 1, Window);
+                if (_count >= Needed)
+                {
+                    Span<long> sorted = stackalloc long[_count];
+                    _intervals.AsSpan(0, _count).CopyTo(sorted);
+                    sorted.Sort();
+                    ExpectedMicroseconds = Math.Max(1, sorted[_count / 2]);
+                }
+            }
+
+            _lastStart = timestamp;
+        }
+
+        public void Reset()
+        {
+            _count = _next = 0;
+            _lastStart = 0;
+            ExpectedMicroseconds = 0;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()

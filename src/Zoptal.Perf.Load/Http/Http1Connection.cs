@@ -10,7 +10,8 @@ namespace Zoptal.Perf.Load.Http;
 /// <summary>
 /// One keep-alive HTTP/1.1 connection: writes a request in one send and parses the response out of one receive
 /// buffer. Bodies are read completely (Content-Length, chunked, or until the server closes), so a response handed
-/// out needs nothing more from the socket.
+/// out needs nothing more from the socket. A body too large for the first send is uploaded while the response is
+/// read, so a server that answers early (a 413 before the upload ends) is heard, as Go's transport hears it.
 /// </summary>
 internal sealed class Http1Connection(Socket socket) : IDisposable
 {
@@ -24,9 +25,11 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
     private int _end;
     private readonly string?[] _valueCache = new string?[KnownHeaders.Count];
     private bool _responseStarted;
+    private long _bytesWritten;
+    private volatile bool _cancelled;
+    private volatile bool _disposed;
 
-    /// <summary>True once the connection has carried a response: a failure before any byte of the next one means
-    /// the server closed it while idle, and the request may be sent again on a fresh connection.</summary>
+    /// <summary>True once the connection has carried a response.</summary>
     public bool Reused { get; private set; }
 
     /// <summary>Whether the connection can carry another request after the last response.</summary>
@@ -35,26 +38,59 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
     /// <summary>Bytes of the last request on the wire.</summary>
     public int RequestBytes { get; private set; }
 
+    /// <summary>Bytes of the last request actually written to the socket (less than <see cref="RequestBytes"/> after a failure).</summary>
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
     /// <summary>Bytes of the last response's status line and headers on the wire.</summary>
     public int ResponseHeaderBytes { get; private set; }
+
+    /// <summary>When the connection went back to the pool (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>
+    /// Whether an idle connection can carry a request: a non-blocking poll that finds neither end of stream nor stray
+    /// bytes (a server that closed it while idle, or wrote something unasked).
+    /// </summary>
+    public bool IsUsable()
+    {
+        if (_disposed)
+            return false;
+        try
+        {
+            return !socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<HttpResponseMessage> SendAsync(HttpRequestMessage request, string hostHeader, byte[]? body, string? cookies, CancellationToken cancellationToken)
     {
         var closeRequested = WriteRequest(request, hostHeader, body, cookies);
         _responseStarted = false;
+        _bytesWritten = 0;
+        KeepAlive = false;
         // One registration per request rather than one per socket call: cancelling closes the connection, and the
-        // pending call fails.
+        // pending call fails. A connection closed that way never goes back to the pool, even when the response had
+        // just been read completely.
         cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+        var registration = cancellationToken.UnsafeRegister(static s => ((Http1Connection)s!).CancelNow(), this);
         var none = CancellationToken.None;
+        Task<Exception?>? upload = null;
         try
         {
             var pending = _write.AsMemory(0, _written);
             while (pending.Length > 0)
-                pending = pending[await socket.SendAsync(pending, SocketFlags.None, none).ConfigureAwait(false)..];
+            {
+                var sent = await socket.SendAsync(pending, SocketFlags.None, none).ConfigureAwait(false);
+                Interlocked.Add(ref _bytesWritten, sent);
+                pending = pending[sent..];
+            }
+
             if (body is { Length: > 0 } && _written < RequestBytes)
-                await SendAllAsync(body, none).ConfigureAwait(false);
+                upload = UploadAsync(body);
             while (true)
             {
                 // Read until the buffer holds the status line and the header block (in this method: the hot path
@@ -70,7 +106,8 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
                 }
 
                 var response = ParseHead(request, headerLength, out var bodyKind, out var contentLength);
-                if ((int)response.StatusCode is >= 100 and < 200 and not 101)
+                var status = (int)response.StatusCode;
+                if (status is >= 100 and < 200 and not 101)
                 {
                     response.Dispose();
                     continue; // 100 Continue and friends: the real response follows
@@ -85,7 +122,10 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
                     _ => await ReadToEndAsync(none).ConfigureAwait(false),
                 };
 
-                if (closeRequested || bodyKind == BodyKind.ToClose)
+                // Not reusable: asked to close, read to the close, switched protocols, bytes beyond the response, or an
+                // upload the server answered before it ended (it may still be sending, or have failed).
+                if (closeRequested || bodyKind == BodyKind.ToClose || status == 101 || _end > _start
+                    || upload is not null && (!upload.IsCompleted || upload.Result is not null))
                     KeepAlive = false;
                 Reused = true;
                 return response;
@@ -95,30 +135,53 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
         {
             throw new OperationCanceledException(cancellationToken);
         }
-        catch (SocketException e) when (Reused && !_responseStarted)
+        catch (Exception e) when (e is SocketException or EndOfResponseException && !_responseStarted)
         {
-            throw new StaleConnectionException(e);
+            // Closed before any byte of a response: the handler decides whether the request may be sent again.
+            var uploadError = upload is { IsCompleted: true } ? upload.Result : null;
+            throw new ConnectionClosedException(Reused, BytesWritten == 0, uploadError ?? (e as SocketException));
         }
         catch (SocketException e)
         {
             throw new HttpRequestException(HttpRequestError.Unknown, e.Message, e);
         }
-        catch (EndOfResponseException) when (Reused && !_responseStarted)
-        {
-            throw new StaleConnectionException(null);
-        }
         catch (EndOfResponseException)
         {
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "The server closed the connection before the response was complete.");
         }
+        finally
+        {
+            registration.Dispose(); // waits for a callback that is running
+            if (_cancelled || _disposed)
+                KeepAlive = false;
+        }
     }
 
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private void CancelNow()
     {
-        while (data.Length > 0)
+        _cancelled = true;
+        Dispose();
+    }
+
+    // The part of the body that did not fit the first send, written while the response is read; its error, if any,
+    // is its result, so nothing is left unobserved when the response arrives first.
+    private async Task<Exception?> UploadAsync(byte[] body)
+    {
+        try
         {
-            var sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            data = data[sent..];
+            var rest = body.AsMemory(_written - (RequestBytes - body.Length));
+            while (rest.Length > 0)
+            {
+                var sent = await socket.SendAsync(rest, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Add(ref _bytesWritten, sent);
+                rest = rest[sent..];
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return e;
         }
     }
 
@@ -299,6 +362,19 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
                 throw new HttpRequestException(HttpRequestError.InvalidResponse, $"Malformed response header line: '{Encoding.Latin1.GetString(line[..Math.Min(line.Length, 80)])}'.");
             var name = line[..colon];
             var value = line[(colon + 1)..].Trim(" \t"u8);
+            // obs-fold (RFC 9112 5.2): lines that start with a space or tab continue this header's value; a recipient
+            // replaces each fold with one space before interpreting it.
+            byte[]? folded = null;
+            while (rest.Length > 0 && rest[0] is (byte)' ' or (byte)'\t')
+            {
+                var next = rest.IndexOf("\r\n"u8);
+                var piece = rest[..next].Trim(" \t"u8);
+                rest = rest[(next + 2)..];
+                folded = [.. folded ?? value.ToArray(), (byte)' ', .. piece];
+            }
+
+            if (folded is not null)
+                value = folded;
             var known = KnownHeaders.Find(name);
             switch (known)
             {
@@ -307,7 +383,8 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
                         throw new HttpRequestException(HttpRequestError.InvalidResponse, "The response's Content-Length is not a number.");
                     continue; // the content reports its own length
                 case KnownHeaders.TransferEncoding:
-                    chunked = value.EndsWith("chunked"u8); // the last coding decides (RFC 9112 6.1)
+                    // The last coding decides (RFC 9112 6.1); coding names are case-insensitive.
+                    chunked = Ascii.EqualsIgnoreCase(value[(value.LastIndexOf((byte)',') + 1)..].Trim(" \t"u8), "chunked"u8);
                     break;
                 case KnownHeaders.Connection:
                     if (ContainsToken(value, "close"u8))
@@ -448,7 +525,11 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
         return body.ToArray();
     }
 
-    public void Dispose() => socket.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        socket.Dispose();
+    }
 
     private enum BodyKind
     {
@@ -461,19 +542,43 @@ internal sealed class Http1Connection(Socket socket) : IDisposable
     private sealed class EndOfResponseException : Exception;
 }
 
-/// <summary>A reused connection failed before any byte of the response: the server had closed it while idle.</summary>
-internal sealed class StaleConnectionException(Exception? inner) : Exception("The server closed an idle connection.", inner);
+/// <summary>
+/// The connection ended before any byte of a response. Whether the request may be sent again is Go's rule
+/// (<see cref="MayRetry"/>); otherwise it is a failed request.
+/// </summary>
+internal sealed class ConnectionClosedException(bool reused, bool nothingWritten, Exception? inner)
+    : Exception("The server closed the connection before answering.", inner)
+{
+    /// <summary>
+    /// As Go's net/http (k6's client): only on a connection that had carried a response before, and only when not one
+    /// byte of the request was written or the request is idempotent and replayable (GET, HEAD, OPTIONS, TRACE, or an
+    /// Idempotency-Key header). RFC 9110 9.2.2: a client does not retry a non-idempotent request on its own.
+    /// </summary>
+    public bool MayRetry(HttpRequestMessage request) => reused && (nothingWritten || IsIdempotent(request));
+
+    private static bool IsIdempotent(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options || request.Method == HttpMethod.Trace
+        || request.Headers.Contains("Idempotency-Key") || request.Headers.Contains("X-Idempotency-Key");
+
+    /// <summary>The failure a request that may not be sent again ends with.</summary>
+    public HttpRequestException ToRequestException() => InnerException is SocketException socket
+        ? new HttpRequestException(HttpRequestError.Unknown, socket.Message, socket)
+        : new HttpRequestException(HttpRequestError.ResponseEnded, Message);
+}
 
 /// <summary>A response body already read off the wire: nothing to buffer again.</summary>
 internal sealed class Http1ResponseContent : HttpContent
 {
     public byte[] Body { get; set; } = [];
 
-    /// <summary>Request bytes on the wire for this response, redirects included.</summary>
+    /// <summary>Request bytes on the wire for this response (attempts sent again included).</summary>
     public long WireBytesSent { get; set; }
 
-    /// <summary>Response bytes on the wire (status lines, headers, bodies), redirects included.</summary>
+    /// <summary>Response bytes on the wire (status line, headers, body).</summary>
     public long WireBytesReceived { get; set; }
+
+    /// <summary>Times the request was sent again automatically before this response.</summary>
+    public int Retries { get; set; }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(Body).AsTask();
 

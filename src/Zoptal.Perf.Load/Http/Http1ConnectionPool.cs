@@ -27,8 +27,20 @@ internal sealed class Http1ConnectionPool(string host, int port, int max, TimeSp
         }
     }
 
+    // An idle connection is polled for an end of stream or stray bytes before it carries a request once it has been
+    // idle this long: servers close idle connections after seconds (Node after 5 s), and under full load, when
+    // connections are reused within microseconds, the poll's system call would cost throughput for nothing.
+    private static readonly long CheckAfterIdle = System.Diagnostics.Stopwatch.Frequency / 1000;
+
     public async ValueTask<Http1Connection> RentAsync(CancellationToken cancellationToken)
     {
+        while (TryTakeIdle() is { } idle)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - idle.IdleSince < CheckAfterIdle || idle.IsUsable())
+                return idle;
+            Discard(idle);
+        }
+
         TaskCompletionSource<Http1Connection?> waiter;
         lock (_lock)
         {
@@ -68,9 +80,19 @@ internal sealed class Http1ConnectionPool(string host, int port, int max, TimeSp
         }
     }
 
+    private Http1Connection? TryTakeIdle()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _idle.TryPop(out var idle) ? idle : null;
+        }
+    }
+
     /// <summary>A connection that can carry the next request goes back to the pool or to the first waiter.</summary>
     public void Return(Http1Connection connection)
     {
+        connection.IdleSince = System.Diagnostics.Stopwatch.GetTimestamp();
         lock (_lock)
         {
             if (!_disposed)

@@ -6,7 +6,8 @@ namespace Zoptal.Perf.Load.Http;
 /// <summary>
 /// The engine's own HTTP/1.1 client for plain http, the hot path of a load test: keep-alive connections in a bounded
 /// pool per host, each request written in one send, the response parsed from one buffer, the body read completely
-/// (docs/architecture.md, "HTTP"). It follows redirects and keeps cookies as <see cref="SocketsHttpHandler"/> would.
+/// (docs/architecture.md, "HTTP"). It keeps cookies as <see cref="SocketsHttpHandler"/> would; redirects are the
+/// measuring handler's (a sample per hop). A request goes out again only by Go's rule (<see cref="ConnectionClosedException.MayRetry"/>).
 /// Whatever it does not speak (https, HTTP/2, Expect: 100-continue, chunked uploads) goes to the fallback handler.
 /// </summary>
 internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connectTimeout, CookieContainer? cookies, Func<HttpMessageHandler> fallback)
@@ -14,14 +15,13 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
 {
     private readonly int _maxConnectionsPerServer = maxConnectionsPerServer;
     private readonly TimeSpan _connectTimeout = connectTimeout;
-    private const int MaxRedirects = 10;
     private readonly ConcurrentDictionary<(string Host, int Port), Http1ConnectionPool> _pools = new();
     private HttpMessageInvoker? _fallback;
 
-    private long _staleRetries;
+    private long _retries;
 
-    /// <summary>Requests sent again because the server had closed the idle connection they were first sent on.</summary>
-    internal long StaleRetries => Interlocked.Read(ref _staleRetries);
+    /// <summary>Requests sent again automatically (a reused connection closed before answering).</summary>
+    internal long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>Connections open to one server (for tests).</summary>
     internal int OpenConnections(Uri server) => _pools.TryGetValue((server.IdnHost, server.Port), out var pool) ? pool.Open : 0;
@@ -31,67 +31,59 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
         if (!CanSend(request))
             return await Fallback.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        long sent = 0, received = 0;
-        for (var redirects = 0; ; redirects++)
+        var uri = request.RequestUri!;
+        var pool = PoolFor(uri);
+        var cookieHeader = cookies?.GetCookieHeader(uri);
+        var retries = 0;
+        long sentBefore = 0;
+        while (true)
         {
-            var uri = request.RequestUri!;
-            var pool = PoolFor(uri);
-            var cookieHeader = cookies?.GetCookieHeader(uri);
+            var connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
             HttpResponseMessage response;
-            while (true)
+            try
             {
-                var connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
-                try
+                response = await connection.SendAsync(request, pool.HostHeader, body, cookieHeader, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectionClosedException closed)
+            {
+                pool.Discard(connection);
+                sentBefore += connection.BytesWritten;
+                if (closed.MayRetry(request))
                 {
-                    response = await connection.SendAsync(request, pool.HostHeader, body, cookieHeader, cancellationToken).ConfigureAwait(false);
-                }
-                catch (StaleConnectionException)
-                {
-                    pool.Discard(connection);
-                    Interlocked.Increment(ref _staleRetries);
-                    continue; // closed by the server while idle: send again on another connection
-                }
-                catch
-                {
-                    pool.Discard(connection);
-                    throw;
+                    retries++;
+                    Interlocked.Increment(ref _retries);
+                    continue;
                 }
 
-                // Exact wire bytes for data_sent and data_received, over every hop of a redirect chain.
-                sent += connection.RequestBytes;
-                received += connection.ResponseHeaderBytes + ((Http1ResponseContent)response.Content).Body.Length;
-                if (connection.KeepAlive)
-                    pool.Return(connection);
-                else
-                    pool.Discard(connection);
-                break;
+                var failure = closed.ToRequestException();
+                failure.Data[MeasuringHandler.RetriesKey] = retries;
+                throw failure;
+            }
+            catch (HttpRequestException failure)
+            {
+                pool.Discard(connection);
+                if (retries > 0)
+                    failure.Data[MeasuringHandler.RetriesKey] = retries;
+                throw;
+            }
+            catch
+            {
+                pool.Discard(connection);
+                throw;
             }
 
-            ((Http1ResponseContent)response.Content).WireBytesSent = sent;
-            ((Http1ResponseContent)response.Content).WireBytesReceived = received;
-
+            // Exact wire bytes for data_sent and data_received, attempts that failed included.
+            var content = (Http1ResponseContent)response.Content;
+            content.WireBytesSent = sentBefore + connection.RequestBytes;
+            content.WireBytesReceived = connection.ResponseHeaderBytes + content.Body.Length;
+            content.Retries = retries;
+            if (connection.KeepAlive)
+                pool.Return(connection);
+            else
+                pool.Discard(connection);
             if (cookies is not null && response.Headers.TryGetValues("Set-Cookie", out var setCookies))
                 StoreCookies(uri, setCookies);
-            var status = (int)response.StatusCode;
-            if (status is not (301 or 302 or 303 or 307 or 308) || redirects == MaxRedirects || response.Headers.Location is not { } location)
-                return response;
-            var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
-            if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
-                return response;
-            response.Dispose();
-            // As SocketsHttpHandler: credentials are not carried to the next location; 303 (and 301/302 after a POST)
-            // turn the request into a GET without a body.
-            request.RequestUri = target;
-            request.Headers.Authorization = null;
-            if ((status == 303 && request.Method != HttpMethod.Head) || (status is 301 or 302 && request.Method == HttpMethod.Post))
-            {
-                request.Method = HttpMethod.Get;
-                request.Content = null;
-                body = null;
-            }
-
-            if (!CanSend(request))
-                return await Fallback.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return response;
         }
     }
 

@@ -85,8 +85,7 @@ internal sealed class HttpClientPool : IDisposable
         UseCookies = _config.Cookies,
         CookieContainer = new CookieContainer(),
         EnableMultipleHttp2Connections = true,
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 10,
+        AllowAutoRedirect = false, // the measuring handler follows redirects: a sample per hop, as k6
     };
 
     public void Dispose()

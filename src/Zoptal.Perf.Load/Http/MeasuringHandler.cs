@@ -8,14 +8,46 @@ namespace Zoptal.Perf.Load.Http;
 /// <summary>
 /// Times every request of one VU and records it in the running scenario's (and step's) metrics:
 /// service time from the moment the request holds a connection slot, latency from the moment it was meant to
-/// start (the iteration's intended start, shifted by the time the iteration took to reach the request).
-/// Transport failures and timeouts become responses with status 0, never exceptions out of the run.
+/// start (the iteration's intended start, shifted by the time the iteration took to reach the request), and the
+/// latency corrected by the VU's pacing (closed models). Redirects are followed here, each hop its own sample as k6
+/// emits them. Transport failures and timeouts become responses with status 0, never exceptions out of the run.
 /// </summary>
 internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connectionSlots, TimeSpan timeout, TimeProvider time) : DelegatingHandler
 {
+    /// <summary>Redirects followed at most, as k6's maxRedirects and SocketsHttpHandler default to.</summary>
+    internal const int MaxRedirects = 10;
+
+    /// <summary>Where the transport reports the automatic retries of a request that failed (Exception.Data).</summary>
+    internal const string RetriesKey = "zoptal.retries";
+
     private readonly long _frequency = time.TimestampFrequency;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        for (var redirects = 0; ; redirects++)
+        {
+            var response = await SendOneAsync(request, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is not (301 or 302 or 303 or 307 or 308) || redirects == MaxRedirects || response.Headers.Location is not { } location)
+                return response;
+            var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
+            if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+                return response;
+            response.Dispose();
+            // As SocketsHttpHandler and k6: credentials are not carried to the next location; 303 (and 301/302 after a
+            // POST) turn the request into a GET without a body.
+            request.RequestUri = target;
+            request.Headers.Authorization = null;
+            if ((status == 303 && request.Method != HttpMethod.Head) || (status is 301 or 302 && request.Method == HttpMethod.Post))
+            {
+                request.Method = HttpMethod.Get;
+                request.Content = null;
+            }
+        }
+    }
+
+    // One hop: one sample in the metrics.
+    private async Task<HttpResponseMessage> SendOneAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var context = vu.Context;
         var iterationToken = vu.IterationToken;
@@ -27,6 +59,7 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
         FailureKind? failure = null;
         long received = 0;
         long sent = 0;
+        var retries = 0;
         var send = called;
         try
         {
@@ -43,12 +76,14 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
             {
                 sent = wire.WireBytesSent;
                 received = wire.WireBytesReceived;
+                retries = wire.Retries;
             }
             else
             {
                 await response.Content.LoadIntoBufferAsync(limit.Token).ConfigureAwait(false);
                 received = (response.Content.Headers.ContentLength ?? 0) + ResponseHeaderEstimate;
             }
+
             var status = (int)response.StatusCode;
             failure = context.Metrics.IsExpected(status) ? null
                 : status >= 500 ? FailureKind.Status5xx : status >= 400 ? FailureKind.Status4xx : FailureKind.OtherError;
@@ -65,7 +100,14 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
         catch (HttpRequestException e)
         {
             failure = Classify(e);
+            retries = e.Data[RetriesKey] as int? ?? 0;
             response = Failed(request, e.InnerException?.Message ?? e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else the transport throws is still a failed request, recorded with its reason.
+            failure = FailureKind.OtherError;
+            response = Failed(request, $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {
@@ -78,8 +120,8 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
         var lag = context.ActualStart - context.IntendedStart;
         var latency = Histograms.Microseconds(called - lag, end, _frequency);
         var service = Histograms.Microseconds(send, end, _frequency);
-        context.Metrics.Requests.Record(latency, service, failure, sent, received);
-        context.CurrentStep?.Record(latency, service, failure, sent, received);
+        context.Metrics.Requests.Record(latency, service, context.ExpectedIntervalMicroseconds, failure, sent, received, retries);
+        context.CurrentStep?.Record(latency, service, context.ExpectedIntervalMicroseconds, failure, sent, received, retries);
         return response;
     }
 

@@ -1,15 +1,19 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using HdrHistogram;
+using HdrHistogram.Encoding;
 using HdrHistogram.Utilities;
 
 namespace Zoptal.Perf.Load.Metrics;
 
 /// <summary>
-/// Writes HDR interval logs in HdrHistogram's standard log format 1.3, in ASCII as the Java and Python tools expect:
-/// a header, then one line per interval histogram: <c>Tag=latency,start,length,max,HISTFAAAA...</c> (start relative to
-/// BaseTime, seconds; max in milliseconds; the histogram in the compressed V2 encoding, base64).
-/// HdrHistogram.NET's own writer emits UTF-16, which the other readers reject.
+/// Writes HDR interval logs in HdrHistogram's standard log format 1.3, in ASCII as the Java, Python and JavaScript
+/// tools expect: a header, then one line per interval histogram: <c>Tag=latency,start,length,max,HISTFAAAA...</c>
+/// (start relative to BaseTime, seconds; max in milliseconds; the histogram in the compressed V2 encoding, base64).
+/// Values are microseconds, which the header says. HdrHistogram.NET's own writer emits UTF-16, and its compressed
+/// encoding lacks zlib's Adler-32 trailer, which the other readers reject (<see cref="HdrLog.Encode(HistogramBase)"/>).
 /// </summary>
 public sealed class HdrLogWriter : IDisposable
 {
@@ -25,6 +29,7 @@ public sealed class HdrLogWriter : IDisposable
         _writer.WriteLine("#[Histogram log format version 1.3]");
         _writer.WriteLine($"#[StartTime: {seconds} (seconds since epoch), {startTime.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}]");
         _writer.WriteLine($"#[BaseTime: {seconds} (seconds since epoch)]");
+        _writer.WriteLine("#[Values are microseconds; Interval_Max is in milliseconds. Tags: latency, latency_corrected, service_time, iteration_duration, schedule_lag, <step>/latency, <step>/service_time]");
         _writer.WriteLine("\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"");
         _writer.Flush();
     }
@@ -38,12 +43,20 @@ public sealed class HdrLogWriter : IDisposable
         var start = Seconds((intervalStart - StartTime).Ticks / TimeSpan.TicksPerMillisecond);
         var length = Seconds((intervalEnd - intervalStart).Ticks / TimeSpan.TicksPerMillisecond);
         var max = (interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
-        _writer.WriteLine($"Tag={tag},{start},{length},{max},{Encode(interval)}");
+        _writer.WriteLine($"Tag={SafeTag(tag)},{start},{length},{max},{Encode(interval)}");
         _writer.Flush();
     }
 
     /// <summary>The compressed V2 encoding of a histogram, base64: the standard payload of a log line.</summary>
     public string Encode(HistogramBase histogram) => HdrLog.Encode(histogram, ref _buffer);
+
+    // Readers split a line at commas (and Java's at spaces too): a step's name keeps letters, digits and _.-/ only.
+    private static string SafeTag(string tag) =>
+        string.Create(tag.Length, tag, static (span, t) =>
+        {
+            for (var i = 0; i < t.Length; i++)
+                span[i] = char.IsAsciiLetterOrDigit(t[i]) || t[i] is '_' or '.' or '-' or '/' ? t[i] : '_';
+        });
 
     private static string Seconds(long milliseconds) => (milliseconds / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
@@ -91,7 +104,14 @@ public static class HdrLog
         return result;
     }
 
-    /// <summary>A histogram in the compressed V2 encoding, base64: the payload of a log line, and how summaries carry totals.</summary>
+    // The V2 compressed cookie as Java's HdrHistogram writes it (0x1c849304, with 0x10: counts are ZigZag LEB128).
+    private const int CompressedCookie = 0x1c849314;
+
+    /// <summary>
+    /// A histogram in the standard compressed V2 encoding, base64: the payload of a log line, and how summaries carry
+    /// totals. The cookie, the compressed length, then a complete zlib stream (header, deflate, Adler-32) of the V2
+    /// encoding of the used counts only, as Java's <c>encodeIntoCompressedByteBuffer</c> writes it.
+    /// </summary>
     public static string Encode(HistogramBase histogram)
     {
         ByteBuffer? buffer = null;
@@ -105,15 +125,22 @@ public static class HdrLog
         if (buffer is null || buffer.Capacity() < capacity)
             buffer = ByteBuffer.Allocate(capacity);
         buffer.Position = 0;
-        var length = HistogramEncoding.EncodeIntoCompressedByteBuffer(histogram, buffer);
-        var bytes = new byte[length];
+        var length = histogram.Encode(buffer, HistogramEncoderV2.Instance);
+        var plain = new byte[length];
         buffer.Position = 0;
         for (var i = 0; i < length; i++)
-            bytes[i] = buffer.Get();
+            plain[i] = buffer.Get();
+        using var compressed = new MemoryStream();
+        compressed.Write(new byte[8]);
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            zlib.Write(plain);
+        var bytes = compressed.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(bytes, CompressedCookie);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), bytes.Length - 8);
         return Convert.ToBase64String(bytes);
     }
 
-    /// <summary>The histogram of an <see cref="Encode(HistogramBase)"/>d payload.</summary>
+    /// <summary>The histogram of an <see cref="Encode(HistogramBase)"/>d payload (also of older runs' payloads, written without the zlib trailer).</summary>
     public static HistogramBase Decode(string payload) =>
         HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(payload)), 0);
 

@@ -1,8 +1,13 @@
 namespace Zoptal.Perf.Load.Metrics;
 
-/// <summary>One second of a run (so its request count is its rate): throughput, errors, VUs, latency percentiles from that second's histograms, the generator's load.</summary>
+/// <summary>
+/// One interval of a run (a second, or the shorter last one): throughput, errors, VUs, latency percentiles from that
+/// interval's HDR histograms. <paramref name="Elapsed"/> is the interval's end since the run's start, <paramref name="Length"/>
+/// its real length, so rates are counts over it and the intervals' counts add up to the run's totals.
+/// </summary>
 public sealed record IntervalSample(
     TimeSpan Elapsed,
+    TimeSpan Length,
     string Scenario,
     long Requests,
     long Errors,
@@ -12,8 +17,13 @@ public sealed record IntervalSample(
     double LatencyP50,
     double LatencyP95,
     double LatencyP99,
+    double LatencyCorrectedP99,
     double ServiceP99,
-    double ScheduleLagP99);
+    double ScheduleLagP99)
+{
+    /// <summary>Requests per second over the interval's real length.</summary>
+    public double RequestsPerSecond => Length > TimeSpan.Zero ? Requests / Length.TotalSeconds : 0;
+}
 
 /// <summary>The generator process's own load in one second, so a report can tell when the generator was the bottleneck.</summary>
 public sealed record GeneratorSample(TimeSpan Elapsed, double CpuPercent, long ResidentBytes, long GcHeapBytes, int ThreadPoolThreads);

@@ -28,8 +28,8 @@ public sealed class CheckCounter
 public sealed class ScenarioMetrics
 {
     private readonly ConcurrentDictionary<string, OperationMetrics> _steps = new();
-    private readonly IntervalRecorder _iterationDuration = new();
-    private readonly IntervalRecorder _scheduleLag = new();
+    private readonly TrendRecorder _iterationDuration = new();
+    private readonly TrendRecorder _scheduleLag = new();
     private long _iterations;
     private long _failedIterations;
     private long _interruptedIterations;
@@ -57,11 +57,11 @@ public sealed class ScenarioMetrics
     /// <summary>Checks by name.</summary>
     public ConcurrentDictionary<string, CheckCounter> Checks { get; } = new();
 
-    /// <summary>Iteration durations so far.</summary>
-    public HistogramBase IterationDuration => _iterationDuration.Total;
+    /// <summary>Iteration durations.</summary>
+    public TrendRecorder IterationDuration => _iterationDuration;
 
-    /// <summary>How late open-model iterations started against their schedule.</summary>
-    public HistogramBase ScheduleLag => _scheduleLag.Total;
+    /// <summary>How late open-model iterations started against their schedule (a wait in the backlog included).</summary>
+    public TrendRecorder ScheduleLag => _scheduleLag;
 
     /// <summary>Iterations that completed (whatever their requests returned).</summary>
     public long Iterations => Interlocked.Read(ref _iterations);
@@ -72,7 +72,7 @@ public sealed class ScenarioMetrics
     /// <summary>Iterations cut short by the end of the run or Ctrl+C.</summary>
     public long InterruptedIterations => Interlocked.Read(ref _interruptedIterations);
 
-    /// <summary>Arrival-rate iterations not started because no VU was free.</summary>
+    /// <summary>Arrival-rate iterations never started: no VU was free and the backlog was full (or <c>onSaturation: drop</c>), or the run ended first.</summary>
     public long DroppedIterations => Interlocked.Read(ref _dropped);
 
     /// <summary>The metrics of a step, created on first use.</summary>
@@ -90,7 +90,7 @@ public sealed class ScenarioMetrics
 
     internal void RecordScheduleLag(long microseconds) => _scheduleLag.Record(microseconds);
 
-    internal void RecordDropped() => Interlocked.Increment(ref _dropped);
+    internal void RecordDropped(long count = 1) => Interlocked.Add(ref _dropped, count);
 
     internal void RecordCheck(string name, bool passed) => Checks.GetOrAdd(name, _ => new CheckCounter()).Record(passed);
 

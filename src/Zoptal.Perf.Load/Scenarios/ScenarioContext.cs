@@ -88,4 +88,7 @@ public sealed class ScenarioContext
 
     /// <summary>When it did start.</summary>
     internal long ActualStart { get; set; }
+
+    /// <summary>A closed-model VU's usual start-to-start interval (µs) for the corrected latency; 0 in open models or while unknown.</summary>
+    internal long ExpectedIntervalMicroseconds { get; set; }
 }

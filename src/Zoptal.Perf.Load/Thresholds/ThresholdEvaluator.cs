@@ -1,4 +1,3 @@
-using HdrHistogram;
 using Zoptal.Perf.Core.Thresholds;
 using Zoptal.Perf.Load.Metrics;
 
@@ -12,11 +11,14 @@ public sealed record ThresholdResult(ThresholdDefinition Definition, double Actu
         $"{(Passed ? "✓" : "✗")} {Definition.Selector}: {Definition.Expression.Text} (actual {(NoData ? "no data" : Actual.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))})";
 }
 
+/// <summary>The vus gauge as sampled once a second: its last sample (k6's <c>value</c>) and its highest.</summary>
+public readonly record struct VuGauge(int Last, int Max);
+
 /// <summary>Evaluates k6 thresholds against a run's metrics (cumulative so far), as k6 does every 2 s and at the end.</summary>
 public sealed class ThresholdEvaluator(IReadOnlyDictionary<string, ScenarioMetrics> metrics, string? service)
 {
     /// <summary>Evaluates one threshold; a metric with no samples passes and says so (as k6).</summary>
-    public ThresholdResult Evaluate(ThresholdDefinition threshold, TimeSpan elapsed, int vus, int vusMax)
+    public ThresholdResult Evaluate(ThresholdDefinition threshold, TimeSpan elapsed, VuGauge vus, int vusMax)
     {
         var value = Aggregate(threshold.Selector, threshold.Expression, elapsed, vus, vusMax);
         return double.IsNaN(value)
@@ -24,7 +26,7 @@ public sealed class ThresholdEvaluator(IReadOnlyDictionary<string, ScenarioMetri
             : new ThresholdResult(threshold, value, threshold.Expression.IsSatisfiedBy(value), false);
     }
 
-    private double Aggregate(MetricSelector selector, ThresholdExpression expression, TimeSpan elapsed, int vus, int vusMax)
+    private double Aggregate(MetricSelector selector, ThresholdExpression expression, TimeSpan elapsed, VuGauge vus, int vusMax)
     {
         if (selector.Tags.TryGetValue("service", out var wanted) && wanted != service)
             return double.NaN;
@@ -42,6 +44,7 @@ public sealed class ThresholdEvaluator(IReadOnlyDictionary<string, ScenarioMetri
         {
             "http_req_duration" or "service_time" => Trend(operations.Select(o => o.ServiceTime), expression),
             "latency" => Trend(operations.Select(o => o.Latency), expression),
+            "latency_corrected" => Trend(operations.Select(o => o.LatencyCorrected), expression),
             "iteration_duration" => Trend(scenarios.Select(s => s.IterationDuration), expression),
             "schedule_lag" => Trend(scenarios.Select(s => s.ScheduleLag), expression),
             "http_req_failed" => Fraction(operations.Sum(o => o.Failed), operations.Sum(o => o.Requests)),
@@ -51,7 +54,7 @@ public sealed class ThresholdEvaluator(IReadOnlyDictionary<string, ScenarioMetri
             "dropped_iterations" => Counter(scenarios.Sum(s => s.DroppedIterations)),
             "data_sent" => Counter(operations.Sum(o => o.BytesSent)),
             "data_received" => Counter(operations.Sum(o => o.BytesReceived)),
-            "vus" => vus,
+            "vus" => expression.Aggregation == "max" ? vus.Max : vus.Last,
             "vus_max" => vusMax,
             _ => double.NaN,
         };
@@ -59,10 +62,6 @@ public sealed class ThresholdEvaluator(IReadOnlyDictionary<string, ScenarioMetri
 
     private static double Fraction(long part, long whole) => whole == 0 ? double.NaN : (double)part / whole;
 
-    private static double Trend(IEnumerable<HistogramBase> histograms, ThresholdExpression expression)
-    {
-        var list = histograms.ToList();
-        var merged = list.Count == 1 ? list[0] : HdrLog.Merge(list);
-        return LatencySummary.Aggregate(merged, expression.Aggregation, expression.Percentile);
-    }
+    private static double Trend(IEnumerable<TrendRecorder> trends, ThresholdExpression expression) =>
+        LatencySummary.Aggregate(TrendSnapshot.Merge(trends.Select(t => t.Snapshot())), expression.Aggregation, expression.Percentile);
 }

@@ -17,6 +17,12 @@ public sealed class ContainerWatch : IAsyncDisposable
     private readonly List<(string Name, Task<ResourceSummary> Loop)> _loops;
     private readonly DateTime _started = DateTime.UtcNow;
 
+    /// <summary>
+    /// Raised once for a container that stopped running while it was watched (name, what happened); a run stops
+    /// loading the services behind it.
+    /// </summary>
+    public event Action<string, string>? Stopped;
+
     /// <summary>Starts a sampling loop per container.</summary>
     public ContainerWatch(DockerConfig config)
     {
@@ -77,7 +83,17 @@ public sealed class ContainerWatch : IAsyncDisposable
             }
 
             if (received.Value is not { } stats || stats.Read == default)
+            {
+                // A container that is not running answers at once with empty stats: say why, and stop asking.
+                if (await StoppedAsync(container.ID).ConfigureAwait(false) is { } stopped)
+                {
+                    problem = stopped;
+                    Stopped?.Invoke(name, stopped);
+                    break;
+                }
+
                 continue;
+            }
             samples.Add(Sample(stats, previous, limitCores, Math.Round((DateTime.UtcNow - _started).TotalSeconds, 1)));
             memoryLimit = stats.MemoryStats?.Limit ?? memoryLimit;
             previous = stats;
@@ -85,6 +101,28 @@ public sealed class ContainerWatch : IAsyncDisposable
 
         var summary = ResourceSummary.Of("container", name, memoryLimit > 0 ? (long)memoryLimit : null, samples);
         return problem is null || samples.Count > 0 ? summary with { Problem = samples.Count > 0 ? null : problem } : ResourceSummary.Failed("container", name, problem);
+    }
+
+    // Null while the container runs; otherwise what became of it ("exited with code 137 (killed by the OOM killer)").
+    private async Task<string?> StoppedAsync(string id)
+    {
+        try
+        {
+            var state = (await _client.Containers.InspectContainerAsync(id, _stop.Token).ConfigureAwait(false)).State;
+            if (state.Running)
+                return null;
+            var seconds = (DateTime.UtcNow - _started).TotalSeconds;
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"stopped {seconds:0.0} s into the watch: {state.Status}, exit code {state.ExitCode}{(state.OOMKilled ? " (killed by the OOM killer)" : "")}");
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return "removed while it was watched";
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or TimeoutException or DockerApiException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

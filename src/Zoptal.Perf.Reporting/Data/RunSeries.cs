@@ -4,8 +4,18 @@ using Zoptal.Perf.Runs.Results;
 
 namespace Zoptal.Perf.Reporting.Data;
 
-/// <summary>One second of a service or scenario: requests, errors and latency percentiles (ms) of that second.</summary>
-public readonly record struct SeriesPoint(double Second, long Requests, long Errors, double P50, double P95, double P99);
+/// <summary>
+/// One interval of a service or scenario (a second, or the run's shorter last one): requests, errors and latency
+/// percentiles (ms) of that interval; <paramref name="Second"/> is its end, <paramref name="Interval"/> its length in seconds.
+/// </summary>
+public readonly record struct SeriesPoint(double Second, long Requests, long Errors, double P50, double P95, double P99, double Interval = 1)
+{
+    /// <summary>Requests per second over the interval's real length.</summary>
+    public double RequestsPerSecond => Interval > 0 ? Requests / Interval : Requests;
+
+    /// <summary>Errors per second over the interval's real length.</summary>
+    public double ErrorsPerSecond => Interval > 0 ? Errors / Interval : Errors;
+}
 
 /// <summary>
 /// A run's per-second series (timeseries.csv), by phase, service and scenario; the service's own series is the
@@ -39,7 +49,9 @@ public sealed class RunSeries
         var rows = new List<TimeSeriesRow>();
         using var reader = new StreamReader(csvPath);
         var header = reader.ReadLine();
-        if (header != TimeSeriesRow.Header)
+        // Runs written before the interval length and the corrected p99 were recorded have the first 13 columns.
+        var fields = header == TimeSeriesRow.Header ? 15 : header == TimeSeriesRow.Header[..TimeSeriesRow.Header.IndexOf(",interval_s", StringComparison.Ordinal)] ? 13 : 0;
+        if (fields == 0)
             throw new InvalidDataException($"{csvPath}:1: unexpected header; this Report reads '{TimeSeriesRow.Header}'.");
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
@@ -48,9 +60,13 @@ public sealed class RunSeries
             if (line.Length == 0)
                 continue;
             var f = line.Split(',');
-            if (f.Length != 13)
-                throw new InvalidDataException($"{csvPath}:{lineNumber}: expected 13 fields, found {f.Length}.");
-            rows.Add(new TimeSeriesRow(f[0], f[1], D(f[2]), f[3], L(f[4]), L(f[5]), L(f[6]), L(f[7]), (int)L(f[8]), D(f[9]), D(f[10]), D(f[11]), D(f[12])));
+            if (f.Length != fields)
+                throw new InvalidDataException($"{csvPath}:{lineNumber}: expected {fields} fields, found {f.Length}.");
+            rows.Add(new TimeSeriesRow(f[0], f[1], D(f[2]), f[3], L(f[4]), L(f[5]), L(f[6]), L(f[7]), (int)L(f[8]), D(f[9]), D(f[10]), D(f[11]), D(f[12]))
+            {
+                IntervalSeconds = fields > 13 ? D(f[13]) : 1,
+                LatencyCorrectedP99 = fields > 14 && f[14].Length > 0 ? D(f[14]) : double.NaN,
+            });
         }
 
         return From(rows);
@@ -70,7 +86,7 @@ public sealed class RunSeries
             var key = Key(row.Phase, row.Service, row.Scenario);
             if (!series.TryGetValue(key, out var points))
                 series[key] = points = [];
-            points.Add(new SeriesPoint(row.Second, row.Requests, row.Errors, row.LatencyP50, row.LatencyP95, row.LatencyP99));
+            points.Add(new SeriesPoint(row.Second, row.Requests, row.Errors, row.LatencyP50, row.LatencyP95, row.LatencyP99, row.IntervalSeconds));
         }
 
         if (!hasServiceRows)
@@ -88,12 +104,12 @@ public sealed class RunSeries
                 .Select(g =>
                 {
                     var busiest = g.MaxBy(p => p.Requests);
-                    return new SeriesPoint(g.Key, g.Sum(p => p.Requests), g.Sum(p => p.Errors), busiest.P50, busiest.P95, busiest.P99);
+                    return new SeriesPoint(g.Key, g.Sum(p => p.Requests), g.Sum(p => p.Errors), busiest.P50, busiest.P95, busiest.P99, busiest.Interval);
                 }).ToList();
         }
     }
 
-    /// <summary>Compact JSON for the history store: <c>{"load/auth": [[second, requests, errors, p50, p95, p99], ...]}</c>.</summary>
+    /// <summary>Compact JSON for the history store: <c>{"load/auth": [[second, requests, errors, p50, p95, p99, interval], ...]}</c>.</summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
@@ -112,6 +128,7 @@ public sealed class RunSeries
                     json.WriteNumberValue(Math.Round(p.P50, 3));
                     json.WriteNumberValue(Math.Round(p.P95, 3));
                     json.WriteNumberValue(Math.Round(p.P99, 3));
+                    json.WriteNumberValue(Math.Round(p.Interval, 3));
                     json.WriteEndArray();
                 }
 
@@ -135,7 +152,8 @@ public sealed class RunSeries
         {
             var points = new List<SeriesPoint>(property.Value.GetArrayLength());
             foreach (var p in property.Value.EnumerateArray())
-                points.Add(new SeriesPoint(p[0].GetDouble(), p[1].GetInt64(), p[2].GetInt64(), p[3].GetDouble(), p[4].GetDouble(), p[5].GetDouble()));
+                points.Add(new SeriesPoint(p[0].GetDouble(), p[1].GetInt64(), p[2].GetInt64(), p[3].GetDouble(), p[4].GetDouble(), p[5].GetDouble(),
+                    p.GetArrayLength() > 6 ? p[6].GetDouble() : 1));
             series[property.Name] = points;
         }
 

@@ -112,6 +112,8 @@ public static class GateEvaluator
     /// <summary><c>Response time (p95) 2,345 ms is critical</c>.</summary>
     public static string Describe(GradedMetric grade)
     {
+        if (grade.Note is { } note)
+            return $"{grade.Grade.ToString().ToLowerInvariant()}: {note}";
         var definition = MetricDefinition.Find(grade.Metric);
         var title = definition?.Title ?? grade.Metric;
         var unit = definition?.Unit ?? string.Empty;

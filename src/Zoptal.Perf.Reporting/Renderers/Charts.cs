@@ -19,7 +19,7 @@ public static class Charts
 
     /// <summary>Requests per second over time, a line per service.</summary>
     public static string RequestsPerSecond(RunSeries series, PhaseSummary phase) =>
-        OverTime(series, phase, "Requests per second", "req/s", p => p.Requests);
+        OverTime(series, phase, "Requests per second", "req/s", p => p.RequestsPerSecond);
 
     /// <summary>Error rate over time (percent of the second's requests), a line per service.</summary>
     public static string ErrorRate(RunSeries series, PhaseSummary phase) =>
@@ -140,8 +140,8 @@ public static class Charts
 
     /// <summary>
     /// At most <see cref="MaxPoints"/> points per line (about one per pixel): an hour's 3,600 seconds become buckets of
-    /// a few seconds, requests and errors summed per second of the bucket, percentiles the bucket's worst, so a stall
-    /// still shows at its height.
+    /// a few seconds, requests and errors summed over the bucket's length (rates stay per second), percentiles the
+    /// bucket's worst, so a stall still shows at its height.
     /// </summary>
     internal static IReadOnlyList<SeriesPoint> Downsample(IReadOnlyList<SeriesPoint> points)
     {
@@ -153,18 +153,18 @@ public static class Charts
         {
             var end = Math.Min(points.Count, start + size);
             long requests = 0, errors = 0;
-            double p50 = 0, p95 = 0, p99 = 0;
+            double p50 = 0, p95 = 0, p99 = 0, length = 0;
             for (var i = start; i < end; i++)
             {
                 requests += points[i].Requests;
                 errors += points[i].Errors;
+                length += points[i].Interval;
                 p50 = Math.Max(p50, points[i].P50);
                 p95 = Math.Max(p95, points[i].P95);
                 p99 = Math.Max(p99, points[i].P99);
             }
 
-            var count = end - start;
-            result.Add(new SeriesPoint(points[end - 1].Second, (long)Math.Round((double)requests / count), (long)Math.Round((double)errors / count), p50, p95, p99));
+            result.Add(new SeriesPoint(points[end - 1].Second, requests, errors, p50, p95, p99, length));
         }
 
         return result;

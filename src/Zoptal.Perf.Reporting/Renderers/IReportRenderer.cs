@@ -24,6 +24,9 @@ public sealed record ReportModel(RunSummary Run, GateResult Gate, DateTimeOffset
     /// <summary>The newest optimization report in the results folder (its file name), or null.</summary>
     public string? OptimizationReport { get; init; }
 
+    /// <summary>Which latency the run's grades used.</summary>
+    public Core.Configuration.GradedLatency GradedLatency => Run.GradedLatency ?? Core.Configuration.GradedLatency.Measured;
+
     /// <summary>The base branch's recent runs, oldest first, the current run not included.</summary>
     public IReadOnlyList<HistoryEntry> Trend { get; init; } = [];
 

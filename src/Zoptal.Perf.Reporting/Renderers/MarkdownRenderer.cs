@@ -47,13 +47,13 @@ public sealed class MarkdownRenderer : IReportRenderer
             }
 
             writer.WriteLine();
-            writer.WriteLine("| service | requests | req/s | errors | avg ms | p95 ms | p99 ms | grade |");
-            writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
+            writer.WriteLine("| service | requests | req/s | errors | avg ms | p95 ms | p99 ms | p99 corrected ms | dropped | grade |");
+            writer.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var service in phase.Services)
             {
                 var m = service.Metrics;
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {Escape(service.Name)} | {m.Requests:#,0} | {m.RequestsPerSecond:0.0} | {m.ErrorRatePercent:0.00}% | {m.Latency.Mean:0.0} | {m.Latency.P95:0.0} | {m.Latency.P99:0.0} | {GradeText(service.Grades)} |"));
+                    $"| {Escape(service.Name)} | {m.Requests:#,0} | {m.RequestsPerSecond:0.0} | {m.ErrorRatePercent:0.00}% | {m.Latency.Mean:0.0} | {m.Latency.P95:0.0} | {m.Latency.P99:0.0} | {(m.LatencyCorrected ?? m.Latency).P99:0.0} | {Dropped(m)} | {GradeText(service.Grades)} |"));
             }
         }
 
@@ -77,14 +77,23 @@ public sealed class MarkdownRenderer : IReportRenderer
         }
     }
 
-    private static readonly (string Key, string Title, string Format, Func<MetricSet, double> Value)[] Rows =
-    [
-        ("requestsPerSecond", "req/s", "0.0", m => m.RequestsPerSecond),
-        ("errorRate", "error rate %", "0.00", m => m.ErrorRatePercent),
-        ("responseTimeAvg", "avg ms", "0.0", m => m.Latency.Mean),
-        ("responseTimeP95", "p95 ms", "0.0", m => m.Latency.P95),
-        ("responseTimeP99", "p99 ms", "0.0", m => m.Latency.P99),
-    ];
+    // The graded rows show the latency the grades use (model.GradedLatency: corrected by default), as the grade beside them.
+    private static (string Key, string Title, string Format, Func<MetricSet, double> Value)[] Rows(GradedLatency graded)
+    {
+        var which = graded == GradedLatency.Corrected ? " (corrected)" : string.Empty;
+        return
+        [
+            ("requestsPerSecond", "req/s", "0.0", m => m.RequestsPerSecond),
+            ("errorRate", "error rate %", "0.00", m => m.ErrorRatePercent),
+            ("responseTimeAvg", "avg ms" + which, "0.0", m => m.LatencyForGrades(graded).Mean),
+            ("responseTimeP95", "p95 ms" + which, "0.0", m => m.LatencyForGrades(graded).P95),
+            ("responseTimeP99", "p99 ms" + which, "0.0", m => m.LatencyForGrades(graded).P99),
+        ];
+    }
+
+    /// <summary><c>0</c>, or <c>235 (4.7%)</c>.</summary>
+    private static string Dropped(MetricSet m) => m.DroppedIterations == 0 ? "0"
+        : string.Create(CultureInfo.InvariantCulture, $"{m.DroppedIterations:#,0} ({m.DroppedPercent:0.#}%)");
 
     // A service of the gated phase: each graded metric against the baseline's median, then the regression verdict.
     private static void ServiceTable(ReportModel model, ServiceSummary service, TextWriter writer)
@@ -94,7 +103,7 @@ public sealed class MarkdownRenderer : IReportRenderer
         writer.WriteLine();
         writer.WriteLine("| metric | value | baseline | change | grade |");
         writer.WriteLine("|---|---:|---:|---:|---|");
-        foreach (var (key, title, format, value) in Rows)
+        foreach (var (key, title, format, value) in Rows(model.GradedLatency))
         {
             var current = value(service.Metrics);
             var baseline = model.BaselineValue(service.Name, value);
@@ -102,6 +111,15 @@ public sealed class MarkdownRenderer : IReportRenderer
             var grade = service.Grades.FirstOrDefault(g => g.Metric == key);
             writer.WriteLine($"| {title} | {current.ToString(format, CultureInfo.InvariantCulture)} | {baseline?.ToString(format, CultureInfo.InvariantCulture) ?? "–"} | {change} | {(grade is null ? "–" : GradeText([grade]))} |");
         }
+
+        // The measured figure beside the corrected one, and the iterations that never started next to the percentiles.
+        var m = service.Metrics;
+        if (model.GradedLatency == GradedLatency.Corrected)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| p95 / p99 ms (measured) | {m.Latency.P95:0.0} / {m.Latency.P99:0.0} | – | – | – |"));
+        var dropped = service.Grades.FirstOrDefault(g => g.Metric == MetricSet.DroppedKey);
+        writer.WriteLine($"| dropped iterations | {Dropped(m)} | – | – | {(dropped is null ? "–" : GradeText([dropped]))} |");
+        if (dropped?.Note is { } note)
+            writer.WriteLine($"| ⚠ | {Escape(note)} | | | |");
 
         if (model.RegressionOf(service.Name) is { } regression)
             writer.WriteLine($"| p95 per second | {Median(regression.CurrentMedian)} | {Median(regression.BaselineMedian)} | {VerdictText(regression)} | {Escape(regression.Method)} |");

@@ -49,21 +49,31 @@ public static class ProgressLine
         var errorRate = p.Requests > 0 ? 100.0 * p.Errors / p.Requests : 0;
         var remaining = planned - p.Elapsed;
         return FormattableString.Invariant(
-            $"{phase,-6} {service,-13} {p.Elapsed.TotalSeconds,5:0}s  left {Math.Max(0, remaining.TotalSeconds),4:0}s  vus {p.Vus,4}  {p.RequestsPerSecond,8:0.0} req/s  errors {errorRate,5:0.0}%  p95 {p.LatencyP95,8:0.0} ms");
+            $"{phase,-6} {service,-13} {p.Elapsed.TotalSeconds,5:0}s  left {Math.Max(0, remaining.TotalSeconds),4:0}s  vus {p.Vus,4}  {p.RequestsPerSecond,8:0.0} req/s  errors {errorRate,5:0.0}%  p95 {p.LatencyP95,8:0.0} ms")
+            + (p.Dropped > 0 ? FormattableString.Invariant($"  dropped {p.Dropped:N0}") : string.Empty);
     }
 }
 
-/// <summary>The table at the end of a phase: per service and scenario, with grades.</summary>
+/// <summary>
+/// The table at the end of a phase: per service and scenario, with grades. p95 and p99 are the latency as measured;
+/// "p99 corr" the corrected one (closed models: with the requests a stall kept from being sent; open models: the
+/// same); "dropped" the iterations that never started, next to the percentiles they make unreliable.
+/// </summary>
 public static class SummaryTable
 {
     public static IEnumerable<string> Lines(string phase, IReadOnlyList<ServiceSummary> services)
     {
-        var header = new[] { "service / scenario", "requests", "req/s", "errors", "avg ms", "p95 ms", "p99 ms", "grade" };
+        var header = new[] { "service / scenario", "requests", "req/s", "errors", "avg ms", "p95 ms", "p99 ms", "p99 corr ms", "dropped", "grade" };
         var rows = new List<string[]>();
+        var notes = new List<string>();
         foreach (var s in services)
         {
             rows.Add(Row(s.Name + (s.Aborted ? " (aborted)" : string.Empty), s.Metrics, s.Grades));
             rows.AddRange(s.Scenarios.Select(c => Row("  " + c.Name, c.Metrics, c.Grades)));
+            notes.AddRange(s.Grades.Where(g => g.Note is not null).Select(g => $"{s.Name}: {g.Note}"));
+            if (s.Metrics.Retries > 0)
+                notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{s.Name}: {s.Metrics.Retries:N0} requests were sent again automatically (a reused connection closed before answering; only idempotent ones, or ones not yet written)"));
         }
 
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
@@ -73,6 +83,8 @@ public static class SummaryTable
         yield return string.Join("  ", widths.Select(w => new string('-', w)));
         foreach (var row in rows)
             yield return Format(row);
+        foreach (var note in notes)
+            yield return note;
     }
 
     private static string[] Row(string name, MetricSet m, IReadOnlyList<GradedMetric> grades) =>
@@ -84,8 +96,14 @@ public static class SummaryTable
         m.Latency.Mean.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
         m.Latency.P95.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
         m.Latency.P99.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        (m.LatencyCorrected ?? m.Latency).P99.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        Dropped(m),
         Worst(grades),
     ];
+
+    /// <summary><c>0</c>, or <c>235 (4.7%)</c>.</summary>
+    public static string Dropped(MetricSet m) => m.DroppedIterations == 0 ? "0"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.DroppedIterations:N0} ({m.DroppedPercent:0.#}%)");
 
     // The worst grade, and which metrics earned it: "warning (p95, req/s)".
     private static string Worst(IReadOnlyList<GradedMetric> grades)
@@ -106,6 +124,7 @@ public static class SummaryTable
         "responseTimeP99" => "p99",
         "requestsPerSecond" => "req/s",
         "errorRate" => "errors",
+        MetricSet.DroppedKey => "dropped: latency not measurable",
         _ => metric,
     };
 }

@@ -97,7 +97,7 @@ public sealed class LiveRunDisplay(IAnsiConsole console) : IRunDisplay
     internal IRenderable Render()
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{_phase ?? ""} phase"));
-        foreach (var column in new[] { "service", "req/s", "errors", "p95 ms", "VUs", "elapsed", "remaining" })
+        foreach (var column in new[] { "service", "req/s", "errors", "p95 ms", "dropped", "VUs", "elapsed", "remaining" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "service" ? Justify.Left : Justify.Right });
         List<string> messages;
         lock (_lock)
@@ -106,7 +106,7 @@ public sealed class LiveRunDisplay(IAnsiConsole console) : IRunDisplay
             {
                 if (p is null)
                 {
-                    table.AddRow(Markup.Escape(service), "-", "-", "-", "-", "-", "waiting");
+                    table.AddRow(Markup.Escape(service), "-", "-", "-", "-", "-", "-", "waiting");
                     continue;
                 }
 
@@ -117,6 +117,7 @@ public sealed class LiveRunDisplay(IAnsiConsole console) : IRunDisplay
                     FormattableString.Invariant($"{p.RequestsPerSecond:0.0}"),
                     errorRate >= 5 ? $"[red]{errors}[/]" : errorRate >= 1 ? $"[yellow]{errors}[/]" : errors,
                     FormattableString.Invariant($"{p.LatencyP95:0.0}"),
+                    p.Dropped > 0 ? FormattableString.Invariant($"[red]{p.Dropped:N0}[/]") : "0",
                     p.Vus.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     FormattableString.Invariant($"{p.Elapsed.TotalSeconds:0}s"),
                     FormattableString.Invariant($"{Math.Max(0, (planned - p.Elapsed).TotalSeconds):0}s"));

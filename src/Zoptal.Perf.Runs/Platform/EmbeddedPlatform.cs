@@ -21,6 +21,13 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
     /// <summary>The platform's process id (for resource sampling).</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>Completes when the platform's process exits, with its exit code (a run watches it to stop loading a dead port).</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellation)
+    {
+        await _process.WaitForExitAsync(cancellation).ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
     /// <summary>Where the built platform is, next to the running build's configuration; null when it is not built.</summary>
     public static string? Locate(string rootDirectory)
     {

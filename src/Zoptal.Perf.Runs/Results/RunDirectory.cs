@@ -106,12 +106,21 @@ public sealed class RunDirectory
     private static extern int Rename(string from, string to);
 }
 
-/// <summary>One second of one scenario: a row of timeseries.csv.</summary>
+/// <summary>One interval (a second, or the shorter last one) of one scenario: a row of timeseries.csv.</summary>
 public sealed record TimeSeriesRow(string Phase, string Service, double Second, string Scenario, long Requests, long Errors, long Iterations, long Dropped, int Vus,
     double LatencyP50, double LatencyP95, double LatencyP99, double ServiceP99)
 {
     /// <summary>The CSV header.</summary>
-    public const string Header = "phase,service,second,scenario,requests,errors,iterations,dropped,vus,latency_p50_ms,latency_p95_ms,latency_p99_ms,service_p99_ms";
+    public const string Header = "phase,service,second,scenario,requests,errors,iterations,dropped,vus,latency_p50_ms,latency_p95_ms,latency_p99_ms,service_p99_ms,interval_s,latency_corrected_p99_ms";
+
+    /// <summary>The interval's real length in seconds (the row's counts are over it; 1 in files written before it was recorded).</summary>
+    public double IntervalSeconds { get; init; } = 1;
+
+    /// <summary>The corrected latency's p99 in the interval; NaN in files written before it was recorded.</summary>
+    public double LatencyCorrectedP99 { get; init; } = double.NaN;
+
+    /// <summary>Requests per second over the interval's real length.</summary>
+    public double RequestsPerSecond => IntervalSeconds > 0 ? Requests / IntervalSeconds : 0;
 
     /// <summary>Writes the rows as CSV (invariant culture).</summary>
     public static void Write(Stream stream, IEnumerable<TimeSeriesRow> rows)
@@ -121,10 +130,11 @@ public sealed record TimeSeriesRow(string Phase, string Service, double Second, 
         foreach (var r in rows)
         {
             writer.WriteLine(string.Join(',',
-                r.Phase, r.Service, r.Second.ToString("0.0", CultureInfo.InvariantCulture), r.Scenario,
+                r.Phase, r.Service, r.Second.ToString("0.0##", CultureInfo.InvariantCulture), r.Scenario,
                 r.Requests.ToString(CultureInfo.InvariantCulture), r.Errors.ToString(CultureInfo.InvariantCulture),
                 r.Iterations.ToString(CultureInfo.InvariantCulture), r.Dropped.ToString(CultureInfo.InvariantCulture), r.Vus.ToString(CultureInfo.InvariantCulture),
-                Ms(r.LatencyP50), Ms(r.LatencyP95), Ms(r.LatencyP99), Ms(r.ServiceP99)));
+                Ms(r.LatencyP50), Ms(r.LatencyP95), Ms(r.LatencyP99), Ms(r.ServiceP99), r.IntervalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+                double.IsNaN(r.LatencyCorrectedP99) ? "" : Ms(r.LatencyCorrectedP99)));
         }
     }
 

@@ -31,6 +31,9 @@ public sealed record RunSummary
 
     /// <summary>The PostgreSQL analysis around Benchmark's load phase; null when the config has no database.</summary>
     public DatabaseReport? Database { get; init; }
+
+    /// <summary>Which latency the grades used (<c>load.gradedLatency</c>); null in runs from before the choice existed (measured).</summary>
+    public GradedLatency? GradedLatency { get; init; }
 }
 
 /// <summary>
@@ -97,7 +100,11 @@ public sealed record ScenarioSummary(
 /// <summary>One named step of a scenario.</summary>
 public sealed record StepSummary(string Name, MetricSet Metrics);
 
-/// <summary>Requests and their timing; times in milliseconds.</summary>
+/// <summary>
+/// Requests and their timing; times in milliseconds. <see cref="Latency"/> is measured from each request's intended
+/// start (open models: the schedule; closed models: the call); <see cref="LatencyCorrected"/> adds the requests a
+/// closed-model stall kept from being sent (equal to <see cref="Latency"/> in open models).
+/// </summary>
 public sealed record MetricSet(
     long Requests,
     long Failed,
@@ -109,8 +116,23 @@ public sealed record MetricSet(
     LatencySummary Latency,
     LatencySummary ServiceTime)
 {
-    /// <summary>The metric set of a result over a duration.</summary>
-    public static MetricSet From(OperationResult result, TimeSpan duration) => new(
+    /// <summary>The corrected latency; null in runs from before it was measured.</summary>
+    public LatencySummary? LatencyCorrected { get; init; }
+
+    /// <summary>Requests the client sent again automatically (a reused connection closed before answering).</summary>
+    public long Retries { get; init; }
+
+    /// <summary>Arrival-rate iterations never started (no free VU, the backlog full, or <c>onSaturation: drop</c>).</summary>
+    public long DroppedIterations { get; init; }
+
+    /// <summary>Iterations the load profile planned: completed, interrupted and dropped.</summary>
+    public long PlannedIterations { get; init; }
+
+    /// <summary>Dropped iterations as a share of the planned ones, in percent.</summary>
+    public double DroppedPercent => PlannedIterations > 0 ? 100.0 * DroppedIterations / PlannedIterations : 0;
+
+    /// <summary>The metric set of a result over a duration, with the iterations it planned and dropped.</summary>
+    public static MetricSet From(OperationResult result, TimeSpan duration, long planned = 0, long dropped = 0) => new(
         result.Requests,
         result.Failed,
         result.Failures.Where(f => f.Value > 0).ToDictionary(f => Enum.GetName(f.Key)!, f => f.Value),
@@ -119,27 +141,61 @@ public sealed record MetricSet(
         result.BytesSent,
         result.BytesReceived,
         result.Latency,
-        result.ServiceTime);
+        result.ServiceTime)
+    {
+        LatencyCorrected = result.LatencyCorrected,
+        Retries = result.Retries,
+        PlannedIterations = planned,
+        DroppedIterations = dropped,
+    };
+
+    /// <summary>The latency the grades use.</summary>
+    public LatencySummary LatencyForGrades(GradedLatency graded) => graded == Core.Configuration.GradedLatency.Corrected ? LatencyCorrected ?? Latency : Latency;
+
+    /// <summary>The grade's key for dropped iterations.</summary>
+    public const string DroppedKey = "droppedIterations";
 
     /// <summary>
-    /// The graded values: response times from the intended start (latency, so stalls count), throughput, errors.
+    /// The graded values: response times (the corrected latency by default, so stalls count in closed models too),
+    /// throughput, errors; and, when more than <paramref name="maxDroppedPercent"/> of the planned iterations were
+    /// dropped, a critical grade saying the latency is not measurable: the percentiles miss exactly the slowest part.
     /// Scenarios are not graded on throughput: a scenario carries only its weight's share of a service's requests.
     /// </summary>
-    public IReadOnlyList<GradedMetric> Grade(ThresholdTable table, bool throughput = true) =>
-    [
-        .. new (string Key, double Value)[]
+    public IReadOnlyList<GradedMetric> Grade(ThresholdTable table, bool throughput = true, GradedLatency graded = Core.Configuration.GradedLatency.Corrected,
+        double maxDroppedPercent = 1)
+    {
+        var latency = LatencyForGrades(graded);
+        var grades = new (string Key, double Value)[]
+            {
+                ("responseTimeAvg", latency.Mean),
+                ("responseTimeP95", latency.P95),
+                ("responseTimeP99", latency.P99),
+                ("requestsPerSecond", RequestsPerSecond),
+                ("errorRate", ErrorRatePercent),
+            }.Where(m => table.Metrics.ContainsKey(m.Key) && (throughput || m.Key != "requestsPerSecond"))
+            .Select(m => new GradedMetric(m.Key, m.Value, table.Grade(m.Key, m.Value)!.Value)).ToList();
+        if (DroppedIterations > 0)
         {
-            ("responseTimeAvg", Latency.Mean),
-            ("responseTimeP95", Latency.P95),
-            ("responseTimeP99", Latency.P99),
-            ("requestsPerSecond", RequestsPerSecond),
-            ("errorRate", ErrorRatePercent),
-        }.Where(m => table.Metrics.ContainsKey(m.Key) && (throughput || m.Key != "requestsPerSecond")).Select(m => new GradedMetric(m.Key, m.Value, table.Grade(m.Key, m.Value)!.Value)),
-    ];
+            var saturated = DroppedPercent > maxDroppedPercent;
+            grades.Add(new GradedMetric(DroppedKey, DroppedPercent, saturated ? Core.Configuration.Grade.Critical : Core.Configuration.Grade.Good)
+            {
+                Note = saturated
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"latency not measurable: the generator saturated ({DroppedIterations:#,0} of {PlannedIterations:#,0} planned iterations dropped, {DroppedPercent:0.##}% > {maxDroppedPercent:0.##}%); the percentiles miss the slowest requests")
+                    : null,
+            });
+        }
+
+        return grades;
+    }
 }
 
-/// <summary>A value and its grade.</summary>
-public sealed record GradedMetric(string Metric, double Value, Grade Grade);
+/// <summary>A value and its grade, with a note when the grade needs one (why a run's latency is not measurable).</summary>
+public sealed record GradedMetric(string Metric, double Value, Grade Grade)
+{
+    /// <summary>Why, in words, when the number alone does not say it.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>A k6 threshold's outcome.</summary>
 public sealed record ThresholdOutcome(string Metric, string Expression, bool Passed, double Actual);

@@ -47,8 +47,11 @@ public sealed class PerfConfigLoaderTests
         Assert.Equal(new GradeBounds(200, 20, MetricDirection.LowerIsWorse), project.Thresholds.Metrics["requestsPerSecond"]);
         Assert.Equal(ExecutorKind.RampingArrivalRate, config.Load.Executor);
         Assert.Equal(2, config.Load.Stages.Count);
-        Assert.Equal(["http_req_duration: p(95)<2000", "http_req_duration: avg<500", "http_req_failed: rate<0.05", "latency{scenario:search}: p(99)<1500"],
+        Assert.Equal(["http_req_duration: p(95)<2000", "http_req_duration: avg<500", "http_req_failed: rate<0.05", "latency{scenario:search}: p(99)<1500",
+                "latency_corrected: p(99)<3000", "vus: max<=100"],
             config.Load.Thresholds.Select(t => t.ToString()));
+        Assert.Equal((SaturationPolicy.Drop, 5000, 2.0, GradedLatency.Measured), (config.Load.OnSaturation, config.Load.Backlog, config.Load.MaxDroppedPercent, config.Load.GradedLatency));
+        Assert.Equal("auth-service", project.Container);
         Assert.True(config.Load.Thresholds[3].AbortOnFail);
         Assert.Equal(TimeSpan.FromSeconds(10), config.Load.Thresholds[3].DelayAbortEval);
         Assert.Equal((HttpTransport.Sockets, ConnectionPoolKind.PerVu, 16, true, true), (config.Load.Http.Transport, config.Load.Http.ConnectionPool, config.Load.Http.MaxConnections, config.Load.Http.Http2, config.Load.Http.Cookies));

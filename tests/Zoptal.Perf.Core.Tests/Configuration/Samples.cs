@@ -11,6 +11,7 @@ public static class Samples
             baseUrl: http://${HOST:-127.0.0.1}:3002
             health: /healthz
             allowedHosts: [127.0.0.1]
+            container: auth-service
             scenarios:
               - crud
               - name: search
@@ -27,10 +28,16 @@ public static class Samples
           preAllocatedVUs: 10
           maxVUs: 100
           timeUnit: 1s
+          onSaturation: drop
+          backlog: 5000
+          maxDropped: 2%
+          gradedLatency: measured
           thresholds:
             http_req_duration: ['p(95)<2000', 'avg<500']
             http_req_failed: ['rate<0.05']
             'latency{scenario:search}': [{ threshold: 'p(99)<1500', abortOnFail: true, delayAbortEval: 10s }]
+            latency_corrected: ['p(99)<3000']
+            vus: ['max<=100']
           http: { transport: sockets, connectionPool: per-vu, maxConnections: 16, timeout: 30s, http2: true, cookies: true }
         thresholds:
           requestsPerSecond: { warning: 200, critical: 20 }
