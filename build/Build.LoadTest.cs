@@ -28,6 +28,7 @@ partial class Build
             RootDirectory = RootDirectory,
             ConfigDisplayPath = ConfigFile.ToDisplayString(RootDirectory),
             Stress = stress,
+            Masker = Secrets,
         }, cancellation);
         ReportSummary("Run", Path.GetFileName(outcome.RunPath) + (outcome.Summary.Aborted ? " (aborted)" : string.Empty));
         ReportSummary("Requests", outcome.Summary.Phases.Sum(p => p.Services.Sum(s => s.Metrics.Requests)).ToString("N0"));

@@ -21,6 +21,7 @@ partial class Build
                 Areas = Areas.Length == 0 ? Enum.GetValues<Area>().ToHashSet() : Areas.ToHashSet(),
                 Apply = Apply,
                 Database = config.Database,
+                Masker = Secrets,
             });
             Log.Information($"read {outcome.Files.Count} files: {string.Join(", ", outcome.Files.Take(12))}{(outcome.Files.Count > 12 ? ", ..." : "")}");
             foreach (var finding in outcome.Findings.OrderByDescending(f => f.Severity))

@@ -27,7 +27,7 @@ partial class Build
         {
             var config = LoadSettings().Config;
             var resultsRoot = Path.GetFullPath(Path.Combine(RootDirectory, config.Results.Directory));
-            var pullRequest = PullRequest ?? ReportSession.PullRequestFromEnvironment();
+            var pullRequest = PullRequest ?? GitHubActions.PullRequestNumber;
             var outcome = ReportSession.Run(new ReportRequest(resultsRoot, config.Gate, DateTimeOffset.UtcNow)
             {
                 RunId = ReportRun,
@@ -36,6 +36,7 @@ partial class Build
                 Baseline = Baseline,
                 RepositoryRoot = RootDirectory,
                 PullRequest = pullRequest,
+                Masker = Secrets,
             });
             Log.Information($"baseline: {outcome.Model.Baseline?.Description}");
             foreach (var regression in outcome.Model.Regressions.Where(r => r.Scenario is null))
@@ -48,12 +49,12 @@ partial class Build
                 Log.Information(note);
             ReportSummary("Run", Path.GetFileName(outcome.RunPath));
             ReportSummary("Gate", $"{(outcome.Gate.Passed ? "passed" : "FAILED")} (fail on {outcome.Gate.Policy.ToString().ToLowerInvariant()})");
-            if (Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } stepSummary)
-                File.AppendAllText(stepSummary, outcome.Markdown + Environment.NewLine);
+            if (GitHubActions.StepSummaryFile is { } stepSummary)
+                File.AppendAllText(stepSummary, Secrets.Apply(outcome.Markdown) + Environment.NewLine);
 
             if (Comment != CommentMode.Never)
             {
-                if (GitHubTarget.FromEnvironment(pullRequest, out var missing) is { } target)
+                if (GitHubTarget.From(GitHubActions.Repository, GitHubActions.Token, GitHubActions.ApiUrl, pullRequest, out var missing) is { } target)
                 {
                     var comment = await new StickyPullRequestComment(target)
                         .PublishAsync(outcome.Markdown, outcome.Model.VerdictState(), outcome.Gate.Passed, Comment, cancellation);

@@ -1,6 +1,8 @@
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Core.Thresholds;
 using Zoptal.Perf.Load.Execution;
+using Zoptal.Perf.Load.Http;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Load.Scenarios;
 using Zoptal.Perf.Load.Thresholds;
@@ -30,6 +32,20 @@ public sealed record LoadRunOptions
 
     /// <summary>When set, HDR interval logs are written here, one file per scenario.</summary>
     public string? HdrLogDirectory { get; init; }
+
+    /// <summary>
+    /// Which hosts requests may go to, checked for every URL before it is sent (redirect hops and absolute URLs
+    /// included); null: loopback and the base address's host.
+    /// </summary>
+    public HostGuard? HostGuard { get; init; }
+
+    /// <summary>Called with the host and port before each connection is opened (tests and diagnostics).</summary>
+    public Action<string, int>? ConnectObserver { get; init; }
+
+    /// <summary>The secrets masked in what the run writes (HDR log tags); null: the process's shared masker.</summary>
+    public Zoptal.Perf.Core.Secrets.SecretMasker? Masker { get; init; }
+
+    internal HostGuard EffectiveGuard => HostGuard ?? HostGuard.For(BaseAddress);
 }
 
 /// <summary>
@@ -60,7 +76,8 @@ public sealed class LoadRunner(LoadRunOptions options)
 
         // The clock starts after the init hooks, so the intervals cover the load and add up to the totals.
         var startTime = time.GetUtcNow();
-        using var run = new RunState(options.Scenarios, options.Load, options.BaseAddress, time, options.Log, external.Token);
+        using var run = new RunState(options.Scenarios, options.Load, options.BaseAddress, time, options.Log, external.Token,
+            options.EffectiveGuard, options.ConnectObserver);
         var evaluator = new ThresholdEvaluator(run.Metrics, options.Service);
         var intervals = new List<IntervalSample>();
         var totals = new List<IntervalSample>();
@@ -193,8 +210,12 @@ public sealed class LoadRunner(LoadRunOptions options)
             return null;
         Directory.CreateDirectory(directory);
         return options.Scenarios.ToDictionary(s => s.Name,
-            s => new HdrLogWriter(File.Create(Path.Combine(directory, $"{s.Name}.hlog")), startTime));
+            s => new HdrLogWriter(File.Create(Path.Combine(directory, $"{SafeFileName(s.Name)}.hlog")), startTime, options.Masker));
     }
+
+    // A scenario's name becomes a file name: masked, and nothing a path could be made of.
+    private string SafeFileName(string name) =>
+        string.Concat((options.Masker ?? Zoptal.Perf.Core.Secrets.SecretMasker.Shared).Apply(name).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     private async Task RunHooksAsync(Func<Scenario, Func<ScenarioSetupContext, Task>?> hook, string what, CancellationToken cancellation)
     {
@@ -202,7 +223,11 @@ public sealed class LoadRunner(LoadRunOptions options)
         {
             if (hook(scenario) is not { } action)
                 continue;
-            using var http = new HttpClient { BaseAddress = options.BaseAddress };
+            // Init and cleanup hooks are scenario code too: their requests pass the same guard.
+            using var http = new HttpClient(new GuardingHandler(options.EffectiveGuard) { InnerHandler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false } })
+            {
+                BaseAddress = options.BaseAddress,
+            };
             try
             {
                 await action(new ScenarioSetupContext(http, options.Log, cancellation)).ConfigureAwait(false);

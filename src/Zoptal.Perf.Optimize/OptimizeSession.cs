@@ -21,6 +21,9 @@ public sealed record OptimizeRequest(string Root, OptimizeConfig Config, string 
 
     /// <summary>The config's database: its live settings are compared too (read-only); null skips them.</summary>
     public DatabaseConfig? Database { get; init; }
+
+    /// <summary>The secrets masked in the report (never in the patched files); null: the process's shared masker.</summary>
+    public Zoptal.Perf.Core.Secrets.SecretMasker? Masker { get; init; }
 }
 
 /// <summary>What Optimize found and did.</summary>
@@ -191,8 +194,9 @@ public static partial class OptimizeSession
         }
 
         var path = Path.Combine(request.ResultsRoot, $"optimization-report-{stamp}.md");
-        AtomicFile.WriteAllText(path, markdown.ToString());
-        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), JsonSerializer.Serialize(new
+        var masker = request.Masker ?? Zoptal.Perf.Core.Secrets.SecretMasker.Shared;
+        AtomicFile.WriteAllText(path, masker.Apply(markdown.ToString()));
+        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), masker.Apply(JsonSerializer.Serialize(new
         {
             generatedAt = request.Now,
             limits = request.Limits,
@@ -200,7 +204,13 @@ public static partial class OptimizeSession
             files,
             findings = findings.Select(f => new { f.RuleId, area = f.Area.ToString(), severity = f.Severity.ToString(), f.File, f.Line, f.Title, f.Evidence, f.Recommendation, f.Link, f.Moves, patched = f.Patch is not null }),
             diffs = patches.Select(p => new { file = p.RelativePath, diff = UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated) }),
-        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }));
+        }, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // text a masker can read
+        })));
         return path;
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.History;
@@ -34,6 +35,9 @@ public sealed record ReportRequest(string ResultsRoot, GateConfig Gate, DateTime
 
     /// <summary>The pull request the run belongs to (its runs are never a baseline); null when not a pull request.</summary>
     public int? PullRequest { get; init; }
+
+    /// <summary>The secrets to mask in every file and in the history; null: the process's shared masker.</summary>
+    public SecretMasker? Masker { get; init; }
 }
 
 /// <summary>What Report produced: the files, the gate's verdict, the model they were made of, and the Markdown (for the PR comment and job summary).</summary>
@@ -99,11 +103,13 @@ public static class ReportSession
         };
         var files = new List<string>();
         var markdown = string.Empty;
+        var masker = request.Masker ?? SecretMasker.Shared;
         foreach (var renderer in Renderers)
         {
             var writer = new StringWriter();
             renderer.Render(model, writer);
-            var text = writer.ToString();
+            // The run's summary was masked when it was written; this catches what Report adds (config, history).
+            var text = masker.Apply(writer.ToString());
             if (renderer is MarkdownRenderer)
                 markdown = text;
             var name = renderer.FileName(model);
@@ -115,33 +121,20 @@ public static class ReportSession
             }
         }
 
-        // Recorded after the baseline was chosen, and after the files are written: a run is never its own baseline.
-        history?.Record(summary, series, request.PullRequest);
+        // Recorded after the baseline was chosen, and after the files are written: a run is never its own baseline,
+        // and a store that fails now (a full disk) costs the record, not the reports.
+        try
+        {
+            history?.Record(summary, series, request.PullRequest, masker);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+        {
+            throw new RunFailedException($"The reports were written ({string.Join(", ", files.Select(Path.GetFileName).Distinct())}), but the run could not be recorded in the history {history!.Description}: {e.Message}");
+        }
+
         if (historyFailure is not null)
             throw new RunFailedException($"{historyFailure.Message.TrimEnd('.')}. The reports were written without a baseline: {string.Join(", ", files.Select(Path.GetFileName).Distinct())}.");
         return new ReportOutcome(runPath, model, files, markdown, history?.Description);
-    }
-
-    /// <summary>
-    /// The pull request of a GitHub Actions run: from its merge ref (<c>GITHUB_REF</c> = refs/pull/&lt;n&gt;/merge), else
-    /// from the event payload at <c>GITHUB_EVENT_PATH</c>; null when the run is not for a pull request.
-    /// </summary>
-    public static int? PullRequestFromEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable("GITHUB_REF") is { } reference && reference.StartsWith("refs/pull/", StringComparison.Ordinal)
-            && int.TryParse(reference.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture, out var number))
-            return number;
-        if (Environment.GetEnvironmentVariable("GITHUB_EVENT_PATH") is not { Length: > 0 } path || !File.Exists(path))
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var n) && n.TryGetInt32(out var value) ? value : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static RunSeries ReadSeries(string path)
@@ -164,9 +157,11 @@ public static class ReportSession
             if (runId.Contains('/') || runId.Contains('\\') || !File.Exists(Path.Combine(path, "summary.json")))
             {
                 var known = Directory.Exists(resultsRoot)
-                    ? Directory.GetDirectories(resultsRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.') && n != "latest").OrderDescending().Take(5)
+                    ? Directory.GetDirectories(resultsRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.') && n != "latest"
+                        && File.Exists(Path.Combine(resultsRoot, n, "summary.json"))).OrderDescending().Take(5).ToList()
                     : [];
-                throw new InvalidParameterException($"Invalid value '{runId}' for parameter '--run': no run with that id in {resultsRoot}. Newest runs: {string.Join(", ", known)}.");
+                throw new InvalidParameterException($"Invalid value '{runId}' for parameter '--run': no run with that id in {resultsRoot}. "
+                    + (known.Count == 0 ? "There are no runs yet: run ./build.sh LoadTest or Benchmark first." : $"Newest runs: {string.Join(", ", known)}."));
             }
 
             return path;
@@ -175,7 +170,7 @@ public static class ReportSession
         var latest = Path.Combine(resultsRoot, "latest");
         var target = File.Exists(latest) && new FileInfo(latest).LinkTarget is null ? File.ReadAllText(latest).Trim() : new FileInfo(latest).LinkTarget;
         if (target is null || !File.Exists(Path.Combine(resultsRoot, target, "summary.json")))
-            throw new RunFailedException($"No run to report on: {Path.Combine(resultsRoot, "latest")} does not name a complete run. Run ./build.sh LoadTest or Benchmark first.");
+            throw new InvalidParameterException($"No run to report on: {Path.Combine(resultsRoot, "latest")} does not name a complete run. Run ./build.sh LoadTest or Benchmark first, or name a run with --run.");
         return Path.Combine(resultsRoot, target);
     }
 

@@ -1,4 +1,5 @@
 using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Net;
 
 namespace Zoptal.Perf.Runs;
 
@@ -6,11 +7,14 @@ namespace Zoptal.Perf.Runs;
 public static class HealthCheck
 {
     /// <summary>Each service must answer 2xx within 5 s (three tries, half a second apart); else exit code 1 listing all that did not.</summary>
-    public static async Task RequireAsync(IReadOnlyList<(string Service, Uri Url)> checks, Action<string> log, CancellationToken cancellation)
+    public static async Task RequireAsync(IReadOnlyList<(string Service, Uri Url, HostGuard Guard)> checks, Action<string> log, CancellationToken cancellation)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(5) };
         var failures = await Task.WhenAll(checks.Select(async check =>
         {
+            // The health URL passes the same guard as the load, before anything is sent.
+            if (check.Guard.Refuse(check.Url) is { } refused)
+                return $"{check.Service}: health check {check.Url} not sent: {refused}";
             string? problem = null;
             for (var attempt = 0; attempt < 3; attempt++)
             {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Core.Text;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
@@ -35,6 +36,9 @@ public sealed record RunRequest
 
     /// <summary>The built sample platform; null to locate it under src/.</summary>
     public string? PlatformAssembly { get; init; }
+
+    /// <summary>The secrets masked in everything the run writes; null: the process's shared masker.</summary>
+    public Zoptal.Perf.Core.Secrets.SecretMasker? Masker { get; init; }
 }
 
 /// <summary>
@@ -55,17 +59,18 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
         var settings = request.Settings;
         var config = settings.Config;
         // Before anything is sent: hosts, scenarios (both exit code 2 with positions in the file).
-        HostGuard.Check(settings.Services, request.ConfigDisplayPath);
+        HostGuard.CheckServices(settings.Services, request.ConfigDisplayPath);
         var scenarios = settings.Services.ToDictionary(s => s.Name, s => catalog.Resolve(s, request.ConfigDisplayPath));
 
         await using var platform = settings.Services.Any(s => s.Embedded) ? await StartPlatformAsync(request, cancellation) : null;
         var services = settings.Services.Select(s => s.Embedded ? s with { BaseUrl = EmbeddedUrl(s, platform!, request.ConfigDisplayPath) } : s).ToList();
-        await HealthCheck.RequireAsync(services.Select(s => (s.Name, new Uri(s.BaseUrl!, s.HealthPath))).ToList(), display.Info, cancellation);
+        await HealthCheck.RequireAsync(services.Select(s => (s.Name, new Uri(s.BaseUrl!, s.HealthPath), HostGuard.For(s.BaseUrl, s.AllowedHosts))).ToList(),
+            display.Info, cancellation);
 
         var started = DateTimeOffset.UtcNow;
         var git = GitInfoReader.Read(request.RootDirectory);
         var resultsRoot = Path.GetFullPath(Path.Combine(request.RootDirectory, config.Results.Directory));
-        var run = RunDirectory.Create(resultsRoot, started, git.Commit);
+        var run = RunDirectory.Create(resultsRoot, started, git.Commit, request.Masker);
         display.Info($"run {run.RunId}: results in {Path.GetRelativePath(request.RootDirectory, run.FinalPath)}");
         run.Log($"run {run.RunId} ({request.Target}) started {started:O}");
 
@@ -104,6 +109,8 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
                     Service = service.Name,
                     Log = message => display.Info($"{phase} {service.Name}: {message}"),
                     HdrLogDirectory = Path.Combine(run.RawPath, phase, service.Name),
+                    HostGuard = HostGuard.For(service.BaseUrl, service.AllowedHosts),
+                    Masker = request.Masker,
                 })
                 {
                     StopReason = () => watch!.ReasonFor(service.Name),

@@ -109,33 +109,20 @@ public sealed class PullRequestCommentTests : IDisposable
     }
 
     [Fact]
-    public void The_target_comes_from_the_actions_environment_and_says_what_is_missing()
+    public void The_target_comes_from_the_actions_values_and_says_what_is_missing()
     {
-        var payload = Path.GetTempFileName();
-        File.WriteAllText(payload, """{"action": "synchronize", "pull_request": {"number": 42}}""");
-        string? missing;
-        try
-        {
-            Environment.SetEnvironmentVariable("GITHUB_EVENT_PATH", payload);
-            Environment.SetEnvironmentVariable("GITHUB_REPOSITORY", "zoptal/platform");
-            Environment.SetEnvironmentVariable("GITHUB_API_URL", "https://ghe.example.com/api/v3");
-            Environment.SetEnvironmentVariable("GITHUB_TOKEN", Token);
-            var target = GitHubTarget.FromEnvironment(null, out missing)!;
-            Assert.Equal(("zoptal", "platform", 42, "https://ghe.example.com/api/v3"), (target.Owner, target.Repository, target.PullRequest, target.ApiUrl.ToString()));
-            Assert.DoesNotContain(Token, target.ToString());
-            Assert.Equal(7, GitHubTarget.FromEnvironment(7, out _)!.PullRequest);
-            Environment.SetEnvironmentVariable("GITHUB_TOKEN", null);
-            Assert.Null(GitHubTarget.FromEnvironment(null, out missing));
-            Assert.Equal("GITHUB_TOKEN is not set", missing);
-        }
-        finally
-        {
-            foreach (var name in new[] { "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_API_URL", "GITHUB_TOKEN" })
-                Environment.SetEnvironmentVariable(name, null);
-            File.Delete(payload);
-        }
-
-        Assert.Null(GitHubTarget.FromEnvironment(null, out missing));
+        var target = GitHubTarget.From("zoptal/platform", Token, "https://ghe.example.com/api/v3", 42, out var missing)!;
+        Assert.Equal(("zoptal", "platform", 42, "https://ghe.example.com/api/v3"), (target.Owner, target.Repository, target.PullRequest, target.ApiUrl.ToString()));
+        Assert.Null(missing);
+        Assert.DoesNotContain(Token, target.ToString());
+        Assert.Equal("https://api.github.com/", GitHubTarget.From("zoptal/platform", Token, null, 7, out _)!.ApiUrl.ToString());
+        Assert.Null(GitHubTarget.From("zoptal/platform", null, null, 42, out missing));
+        Assert.Equal("GITHUB_TOKEN is not set", missing);
+        Assert.Null(GitHubTarget.From("platform", Token, null, 42, out missing));
+        Assert.Equal("GITHUB_REPOSITORY is not set to owner/name", missing);
+        Assert.Null(GitHubTarget.From("zoptal/platform", Token, "not a url", 42, out missing));
+        Assert.Equal("GITHUB_API_URL is not an absolute URL", missing);
+        Assert.Null(GitHubTarget.From("zoptal/platform", Token, null, null, out missing));
         Assert.StartsWith("not a pull request", missing);
     }
 

@@ -57,9 +57,33 @@ public sealed class ReportSessionTests : IDisposable
     }
 
     [Fact]
-    public void No_run_yet_says_what_to_do()
+    public void No_run_yet_says_what_to_do_with_exit_code_2()
     {
-        var error = Assert.Throws<RunFailedException>(() => Report());
+        var error = Assert.Throws<InvalidParameterException>(() => Report());
         Assert.Contains("Run ./build.sh LoadTest or Benchmark first", error.Message);
+        Assert.Equal(2, error.ExitCode);
+        var unknown = Assert.Throws<InvalidParameterException>(() => Report("nope"));
+        Assert.Contains("There are no runs yet: run ./build.sh LoadTest or Benchmark first.", unknown.Message);
+        Assert.DoesNotContain("Newest runs: .", unknown.Message);
+    }
+
+    [Theory]
+    [InlineData("folder")]
+    [InlineData("not a database")]
+    public void A_history_store_that_is_a_folder_or_not_a_database_is_named_with_the_fix_after_the_reports_are_written(string kind)
+    {
+        var id = WriteRun(Runs.Mixed());
+        var store = Path.Combine(_root, "history.db");
+        if (kind == "folder")
+            Directory.CreateDirectory(store);
+        else
+            File.WriteAllText(store, new string('x', 8192));
+        var error = Assert.Throws<RunFailedException>(() => ReportSession.Run(new ReportRequest(_root, new GateConfig(), DateTimeOffset.UtcNow) { Results = new ResultsConfig() }));
+        Assert.Equal(1, error.ExitCode);
+        Assert.Contains($"The history store {store}", error.Message);
+        Assert.Contains(kind == "folder" ? "is a folder, not a SQLite file. Remove or rename it" : "it is not a SQLite database", error.Message);
+        Assert.Contains("The reports were written without a baseline", error.Message);
+        Assert.True(File.Exists(Path.Combine(_root, id, "performance_report_20261126_120000.html")));
+        Assert.True(File.Exists(Path.Combine(_root, id, "performance_junit_20261126_120000.xml")));
     }
 }

@@ -43,14 +43,19 @@ public sealed class GitHubActionsContext
         {
             if (Ref is { } r && r.StartsWith("refs/pull/", StringComparison.Ordinal) && int.TryParse(r.Split('/')[2], out var fromRef))
                 return fromRef;
-            if (Get("GITHUB_EVENT_PATH") is { } path && File.Exists(path))
+            if (Get("GITHUB_EVENT_PATH") is not { } path || !File.Exists(path))
+                return null;
+            try
             {
-                using var document = JsonDocument.Parse(File.ReadAllText(path));
-                if (document.RootElement.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var n))
-                    return n.GetInt32();
+                using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+                return document.RootElement.TryGetProperty("pull_request", out var pr) && pr.TryGetProperty("number", out var n) && n.TryGetInt32(out var number)
+                    ? number
+                    : null;
             }
-
-            return null;
+            catch (JsonException)
+            {
+                return null; // not the event payload GitHub writes: no pull request to comment on
+            }
         }
     }
 

@@ -119,6 +119,8 @@ public static partial class PerfConfigLoader
             var health = service.String("health") ?? "/health";
             if (!health.StartsWith('/'))
                 root.Context.Error(service.Get("health")!, service.ChildPath("health"), $"'{health}' is not a path", "start it with /, such as /health");
+            else if (health.StartsWith("//", StringComparison.Ordinal))
+                root.Context.Error(service.Get("health")!, service.ChildPath("health"), NetworkPathReference(health), "start it with a single /, such as /health");
             var allowedHosts = service.StringList("allowedHosts");
             var container = service.String("container");
             var serviceThresholds = ReadThresholds(service.Object("thresholds"), globalThresholds, requireBoth: false);
@@ -189,6 +191,10 @@ public static partial class PerfConfigLoader
         return scenarios;
     }
 
+    // RFC 3986 4.2: "//host/path" is resolved against the base URL's scheme only, so it names another host.
+    private static string NetworkPathReference(string path) =>
+        $"'{path}' is a network-path reference: it would send to the host '{path[2..].Split('/', '?', '#')[0]}', not to the service's baseUrl";
+
     private static List<RequestConfig> ReadRequests(YamlObject scenario)
     {
         var requests = new List<RequestConfig>();
@@ -203,6 +209,8 @@ public static partial class PerfConfigLoader
             var requestPath = request.String("path", required: true) ?? "/";
             if (!requestPath.StartsWith('/'))
                 scenario.Context.Error(request.Get("path")!, request.ChildPath("path"), $"'{requestPath}' is not a path", "start it with /; the service's baseUrl comes before it");
+            else if (requestPath.StartsWith("//", StringComparison.Ordinal))
+                scenario.Context.Error(request.Get("path")!, request.ChildPath("path"), NetworkPathReference(requestPath), "start it with a single /; the service's baseUrl comes before it");
             var headers = new Dictionary<string, string>();
             if (request.Object("headers") is { } headerMap)
             {

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Zoptal.Perf.Core.Secrets;
 
 /// <summary>
@@ -30,6 +32,49 @@ public sealed class SecretMasker
             // Longest first, so a secret that contains another is masked whole.
             _secrets = [.. _secrets.Append(secret).OrderByDescending(s => s.Length)];
         }
+    }
+
+    /// <summary>
+    /// Every string of a JSON document (values and property names) with the secrets masked, before it is encoded:
+    /// masking the encoded text would miss a secret whose characters the encoder escapes (<c>+</c> becomes <c>\u002B</c>).
+    /// Returns the same node, changed in place, or a new one for a string at the top.
+    /// </summary>
+    public JsonNode? Apply(JsonNode? node)
+    {
+        if (node is null || IsEmpty)
+            return node;
+        if (node is JsonValue value)
+            return value.TryGetValue<string>(out var text) && Apply(text) is var masked && masked != text ? JsonValue.Create(masked) : node;
+        if (node is JsonArray array)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                var child = array[i];
+                if (Apply(child) is var replaced && !ReferenceEquals(replaced, child))
+                    array[i] = replaced;
+            }
+
+            return array;
+        }
+
+        var obj = (JsonObject)node;
+        foreach (var name in obj.Select(p => p.Key).ToList())
+        {
+            var child = obj[name];
+            var replaced = Apply(child);
+            var key = Apply(name);
+            if (key != name)
+            {
+                obj.Remove(name);
+                obj[key] = replaced;
+            }
+            else if (!ReferenceEquals(replaced, child))
+            {
+                obj[name] = replaced;
+            }
+        }
+
+        return obj;
     }
 
     /// <summary>The text with every registered secret replaced by <see cref="Mask"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Load.Http;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Load.Scenarios;
@@ -16,7 +17,8 @@ internal sealed class RunState : IDisposable
     private int _activeVus;
     private volatile bool _stopStarting;
 
-    public RunState(IReadOnlyList<Scenario> scenarios, LoadConfig load, Uri? baseAddress, TimeProvider time, Action<string> log, CancellationToken external)
+    public RunState(IReadOnlyList<Scenario> scenarios, LoadConfig load, Uri? baseAddress, TimeProvider time, Action<string> log, CancellationToken external,
+        HostGuard? guard = null, Action<string, int>? connectObserver = null)
     {
         Scenarios = scenarios;
         Load = load;
@@ -24,7 +26,7 @@ internal sealed class RunState : IDisposable
         _log = log;
         External = external;
         Metrics = scenarios.ToDictionary(s => s.Name, s => new ScenarioMetrics(s.Name) { IsExpected = s.IsExpected });
-        Http = new HttpClientPool(load.Http, baseAddress, time);
+        Http = new HttpClientPool(load.Http, baseAddress, time, guard ?? HostGuard.For(baseAddress), connectObserver);
         StartTimestamp = time.GetTimestamp();
         _sweeper = Task.Run(SweepTimeoutsAsync);
     }

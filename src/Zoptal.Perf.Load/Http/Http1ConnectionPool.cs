@@ -15,6 +15,9 @@ internal sealed class Http1ConnectionPool(string host, int port, int max, TimeSp
     private int _open;
     private bool _disposed;
 
+    /// <summary>Called with the host and port before each connection is opened (tests and diagnostics).</summary>
+    public Action<string, int>? ConnectObserver { get; init; }
+
     /// <summary>The Host header's value for requests that do not set one.</summary>
     public string HostHeader { get; } = port == 80 ? host : $"{host}:{port}";
 
@@ -134,6 +137,7 @@ internal sealed class Http1ConnectionPool(string host, int port, int max, TimeSp
 
     private async ValueTask<Http1Connection> ConnectAsync(CancellationToken cancellationToken)
     {
+        ConnectObserver?.Invoke(host, port);
         EndPoint endPoint = IPAddress.TryParse(host.Trim('[', ']'), out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port);
         var socket = address is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;

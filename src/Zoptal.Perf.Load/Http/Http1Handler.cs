@@ -20,6 +20,9 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
 
     private long _retries;
 
+    /// <summary>Called with the host and port before each connection is opened (tests and diagnostics).</summary>
+    internal Action<string, int>? ConnectObserver { get; init; }
+
     /// <summary>Requests sent again automatically (a reused connection closed before answering).</summary>
     internal long Retries => Interlocked.Read(ref _retries);
 
@@ -101,7 +104,7 @@ internal sealed class Http1Handler(int maxConnectionsPerServer, TimeSpan connect
         if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Uri, uri))
             return last.Pool;
         var pool = _pools.GetOrAdd((uri.IdnHost, uri.Port), static (key, handler) =>
-            new Http1ConnectionPool(key.Host, key.Port, handler._maxConnectionsPerServer, handler._connectTimeout), this);
+            new Http1ConnectionPool(key.Host, key.Port, handler._maxConnectionsPerServer, handler._connectTimeout) { ConnectObserver = handler.ConnectObserver }, this);
         Volatile.Write(ref _last, new LastPool(uri, pool));
         return pool;
     }

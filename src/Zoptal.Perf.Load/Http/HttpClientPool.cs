@@ -1,5 +1,6 @@
 using System.Net;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Load.Execution;
 
 namespace Zoptal.Perf.Load.Http;
@@ -15,15 +16,19 @@ internal sealed class HttpClientPool : IDisposable
     private readonly HttpConfig _config;
     private readonly Uri? _baseAddress;
     private readonly TimeProvider _time;
+    private readonly HostGuard _guard;
+    private readonly Action<string, int>? _connectObserver;
     private readonly HttpMessageHandler? _shared;
     private readonly SemaphoreSlim? _sharedSlots;
     private readonly List<IDisposable> _owned = [];
 
-    public HttpClientPool(HttpConfig config, Uri? baseAddress, TimeProvider time)
+    public HttpClientPool(HttpConfig config, Uri? baseAddress, TimeProvider time, HostGuard guard, Action<string, int>? connectObserver = null)
     {
         _config = config;
         _baseAddress = baseAddress;
         _time = time;
+        _guard = guard;
+        _connectObserver = connectObserver;
         if (config.ConnectionPool == ConnectionPoolKind.Shared && !config.Cookies)
         {
             _shared = CreateHandler();
@@ -52,7 +57,7 @@ internal sealed class HttpClientPool : IDisposable
             }
         }
 
-        var client = new HttpClient(new MeasuringHandler(vu, slots, _config.Timeout, _time) { InnerHandler = inner }, disposeHandler: false)
+        var client = new HttpClient(new MeasuringHandler(vu, slots, _config.Timeout, _time, _guard) { InnerHandler = inner }, disposeHandler: false)
         {
             BaseAddress = _baseAddress,
             Timeout = Timeout.InfiniteTimeSpan, // the measuring handler applies the timeout and records it
@@ -71,11 +76,13 @@ internal sealed class HttpClientPool : IDisposable
         if (_config.Transport == HttpTransport.Sockets || _config.Http2 || _config.Decompression)
             return CreateSocketsHandler();
         return new Http1Handler(_config.MaxConnections ?? HttpConfig.DefaultMaxConnections, _config.ConnectTimeout,
-            _config.Cookies ? new CookieContainer() : null, CreateSocketsHandler);
+            _config.Cookies ? new CookieContainer() : null, CreateSocketsHandler)
+        { ConnectObserver = _connectObserver };
     }
 
     private SocketsHttpHandler CreateSocketsHandler() => new()
     {
+        ConnectCallback = _connectObserver is null ? null : ObservedConnectAsync,
         UseProxy = false,
         AutomaticDecompression = _config.Decompression ? DecompressionMethods.All : DecompressionMethods.None,
         ConnectTimeout = _config.ConnectTimeout,
@@ -87,6 +94,23 @@ internal sealed class HttpClientPool : IDisposable
         EnableMultipleHttp2Connections = true,
         AllowAutoRedirect = false, // the measuring handler follows redirects: a sample per hop, as k6
     };
+
+    // Only with an observer (tests): SocketsHttpHandler's own connect is kept otherwise.
+    private async ValueTask<Stream> ObservedConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
+    {
+        _connectObserver!(context.DnsEndPoint.Host, context.DnsEndPoint.Port);
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellation).ConfigureAwait(false);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose()
     {

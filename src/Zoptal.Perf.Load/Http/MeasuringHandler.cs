@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Load.Execution;
 using Zoptal.Perf.Load.Metrics;
 
@@ -10,9 +11,11 @@ namespace Zoptal.Perf.Load.Http;
 /// service time from the moment the request holds a connection slot, latency from the moment it was meant to
 /// start (the iteration's intended start, shifted by the time the iteration took to reach the request), and the
 /// latency corrected by the VU's pacing (closed models). Redirects are followed here, each hop its own sample as k6
-/// emits them. Transport failures and timeouts become responses with status 0, never exceptions out of the run.
+/// emits them. Every hop's URL passes the host guard before anything is sent: a refused one is a failed request with
+/// the guard's reason, and no name is looked up nor connection opened. Transport failures and timeouts become
+/// responses with status 0, never exceptions out of the run.
 /// </summary>
-internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connectionSlots, TimeSpan timeout, TimeProvider time) : DelegatingHandler
+internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connectionSlots, TimeSpan timeout, TimeProvider time, HostGuard guard) : DelegatingHandler
 {
     /// <summary>Redirects followed at most, as k6's maxRedirects and SocketsHttpHandler default to.</summary>
     internal const int MaxRedirects = 10;
@@ -50,6 +53,14 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
     private async Task<HttpResponseMessage> SendOneAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var context = vu.Context;
+        if (guard.Refuse(request.RequestUri) is { } refused)
+        {
+            context.Metrics.Requests.Record(0, 0, 0, FailureKind.HostRefused, 0, 0);
+            context.CurrentStep?.Record(0, 0, 0, FailureKind.HostRefused, 0, 0);
+            vu.Log($"{request.Method} {request.RequestUri}: {refused}");
+            return Failed(request, refused);
+        }
+
         var iterationToken = vu.IterationToken;
         var called = time.GetTimestamp();
         var lease = vu.BeginRequest(cancellationToken, timeout);
@@ -126,7 +137,7 @@ internal sealed class MeasuringHandler(VirtualUser vu, SemaphoreSlim? connection
     }
 
     private static HttpResponseMessage Failed(HttpRequestMessage request, string reason) =>
-        new((HttpStatusCode)0) { ReasonPhrase = reason, RequestMessage = request, Content = new ByteArrayContent([]) };
+        new((HttpStatusCode)0) { ReasonPhrase = reason.ReplaceLineEndings(" "), RequestMessage = request, Content = new ByteArrayContent([]) };
 
     internal static FailureKind Classify(HttpRequestException exception)
     {

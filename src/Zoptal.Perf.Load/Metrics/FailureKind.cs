@@ -20,4 +20,7 @@ public enum FailureKind
 
     /// <summary>Any other transport error (DNS, TLS, protocol).</summary>
     OtherError,
+
+    /// <summary>Not sent: the host guard refused its URL (a redirect or an absolute URL to a host that is not allowed).</summary>
+    HostRefused,
 }

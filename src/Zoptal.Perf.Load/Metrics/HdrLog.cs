@@ -5,6 +5,7 @@ using System.Text;
 using HdrHistogram;
 using HdrHistogram.Encoding;
 using HdrHistogram.Utilities;
+using Zoptal.Perf.Core.Secrets;
 
 namespace Zoptal.Perf.Load.Metrics;
 
@@ -18,12 +19,14 @@ namespace Zoptal.Perf.Load.Metrics;
 public sealed class HdrLogWriter : IDisposable
 {
     private readonly StreamWriter _writer;
+    private readonly SecretMasker _masker;
     private ByteBuffer? _buffer;
 
-    /// <summary>Starts a log; interval timestamps are written relative to <paramref name="startTime"/>.</summary>
-    public HdrLogWriter(Stream stream, DateTimeOffset startTime)
+    /// <summary>Starts a log; interval timestamps are written relative to <paramref name="startTime"/>. Tags pass the masker.</summary>
+    public HdrLogWriter(Stream stream, DateTimeOffset startTime, SecretMasker? masker = null)
     {
         StartTime = startTime;
+        _masker = masker ?? SecretMasker.Shared;
         _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
         var seconds = Seconds(startTime.ToUnixTimeMilliseconds());
         _writer.WriteLine("#[Histogram log format version 1.3]");
@@ -43,7 +46,7 @@ public sealed class HdrLogWriter : IDisposable
         var start = Seconds((intervalStart - StartTime).Ticks / TimeSpan.TicksPerMillisecond);
         var length = Seconds((intervalEnd - intervalStart).Ticks / TimeSpan.TicksPerMillisecond);
         var max = (interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
-        _writer.WriteLine($"Tag={SafeTag(tag)},{start},{length},{max},{Encode(interval)}");
+        _writer.WriteLine($"Tag={SafeTag(_masker.Apply(tag))},{start},{length},{max},{Encode(interval)}");
         _writer.Flush();
     }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Runs.Results;
 
@@ -19,8 +20,8 @@ public interface IHistoryStore : IDisposable
     /// <summary>Where the history lives, for messages (never a password).</summary>
     string Description { get; }
 
-    /// <summary>Records a run (replacing an earlier record of the same run).</summary>
-    void Record(RunSummary run, RunSeries series, int? pullRequest);
+    /// <summary>Records a run (replacing an earlier record of the same run), its strings passed through <paramref name="masker"/>.</summary>
+    void Record(RunSummary run, RunSeries series, int? pullRequest, SecretMasker? masker = null);
 
     /// <summary>
     /// The newest complete runs of a branch that are not pull request runs, started before <paramref name="before"/>,
@@ -66,4 +67,14 @@ public static class HistoryStores
             ?? throw new RunFailedException("results.history.store is postgres but no connectionString is given.")),
         _ => new SqliteHistoryStore(Path.Combine(resultsRoot, results.HistoryPath)),
     };
+}
+
+/// <summary>What a history store keeps of a run: its summary and its series as JSON, secrets masked before encoding.</summary>
+internal static class HistoryDocuments
+{
+    public static string Summary(RunSummary run, SecretMasker? masker) =>
+        (masker ?? SecretMasker.Shared).Apply(System.Text.Json.JsonSerializer.SerializeToNode(run, RunDirectory.Json))!.ToJsonString(RunDirectory.Json);
+
+    public static string Series(RunSeries series, SecretMasker? masker) =>
+        (masker ?? SecretMasker.Shared) is { IsEmpty: false } m ? m.Apply(System.Text.Json.Nodes.JsonNode.Parse(series.ToJson()))!.ToJsonString() : series.ToJson();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Runs.Results;
 
@@ -49,7 +50,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public string Description { get; }
 
-    public void Record(RunSummary run, RunSeries series, int? pullRequest)
+    public void Record(RunSummary run, RunSeries series, int? pullRequest, SecretMasker? masker = null)
     {
         using var insert = new NpgsqlCommand("""
             INSERT INTO zoptal_perf_runs VALUES (@id, @started, @commit, @branch, @pr, @aborted, @summary::jsonb, @series)
@@ -62,8 +63,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
         insert.Parameters.AddWithValue("branch", (object?)run.Git.Branch ?? DBNull.Value);
         insert.Parameters.AddWithValue("pr", (object?)pullRequest ?? DBNull.Value);
         insert.Parameters.AddWithValue("aborted", run.Aborted);
-        insert.Parameters.AddWithValue("summary", JsonSerializer.Serialize(run, RunDirectory.Json));
-        insert.Parameters.AddWithValue("series", series.ToJson());
+        insert.Parameters.AddWithValue("summary", HistoryDocuments.Summary(run, masker));
+        insert.Parameters.AddWithValue("series", HistoryDocuments.Series(series, masker));
         insert.ExecuteNonQuery();
     }
 

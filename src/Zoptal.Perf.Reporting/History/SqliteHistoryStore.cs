@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Zoptal.Perf.Core;
+using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Runs.Results;
 
@@ -12,12 +14,42 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private const string Columns = "run_id, started_at, commit_sha, branch, pull_request, aborted, summary";
     private readonly SqliteConnection _connection;
 
+    /// <summary>
+    /// Opens (or creates) the store. A path that is a folder, a file that is not a SQLite database, or one that cannot
+    /// be written is a <see cref="RunFailedException"/> naming the file and what to do, not SQLite's error number.
+    /// </summary>
     public SqliteHistoryStore(string path)
     {
         Description = path;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
+        if (Directory.Exists(path))
+            throw new RunFailedException($"The history store {path} is a folder, not a SQLite file. Remove or rename it, or name another file with results.history.path.");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            _connection.Open();
+            CreateSchema();
+        }
+        catch (SqliteException e)
+        {
+            _connection?.Dispose();
+            var fix = e.SqliteErrorCode switch
+            {
+                26 => "it is not a SQLite database (damaged, or another kind of file): move it aside and Report starts a new history",
+                11 => "the database is damaged: move it aside and Report starts a new history",
+                8 or 14 => "it cannot be opened for writing: check the folder's permissions and free space",
+                _ => "move it aside, or name another file with results.history.path",
+            };
+            throw new RunFailedException($"The history store {path} cannot be used: {e.Message.TrimEnd('.')}; {fix}.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunFailedException($"The history store {path} cannot be used: {e.Message.TrimEnd('.')}; check the folder's permissions and free space, or name another file with results.history.path.", e);
+        }
+    }
+
+    private void CreateSchema()
+    {
         Execute("""
             CREATE TABLE IF NOT EXISTS runs (
                 run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, commit_sha TEXT, branch TEXT, pull_request INTEGER,
@@ -33,7 +65,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public string Description { get; }
 
-    public void Record(RunSummary run, RunSeries series, int? pullRequest)
+    public void Record(RunSummary run, RunSeries series, int? pullRequest, SecretMasker? masker = null)
     {
         using var insert = _connection.CreateCommand();
         insert.CommandText = $"INSERT OR REPLACE INTO runs ({Columns}, series) VALUES ($id, $started, $commit, $branch, $pr, $aborted, $summary, $series)";
@@ -43,8 +75,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
         insert.Parameters.AddWithValue("$branch", (object?)run.Git.Branch ?? DBNull.Value);
         insert.Parameters.AddWithValue("$pr", (object?)pullRequest ?? DBNull.Value);
         insert.Parameters.AddWithValue("$aborted", run.Aborted ? 1 : 0);
-        insert.Parameters.AddWithValue("$summary", JsonSerializer.Serialize(run, RunDirectory.Json));
-        insert.Parameters.AddWithValue("$series", series.ToJson());
+        insert.Parameters.AddWithValue("$summary", HistoryDocuments.Summary(run, masker));
+        insert.Parameters.AddWithValue("$series", HistoryDocuments.Series(series, masker));
         insert.ExecuteNonQuery();
     }
 

@@ -27,26 +27,23 @@ public sealed record GitHubTarget(Uri ApiUrl, string Owner, string Repository, i
     public override string ToString() => $"{Owner}/{Repository}#{PullRequest} via {ApiUrl}";
 
     /// <summary>
-    /// From GitHub Actions' environment: <c>GITHUB_TOKEN</c>, <c>GITHUB_API_URL</c> (GitHub Enterprise),
-    /// <c>GITHUB_REPOSITORY</c>, and the pull request from <paramref name="pullRequest"/> (<c>--pull-request</c>) or the
-    /// event payload at <c>GITHUB_EVENT_PATH</c>. Null, with the reason, when something is missing.
+    /// From GitHub Actions' values: <c>GITHUB_TOKEN</c>, <c>GITHUB_API_URL</c> (GitHub Enterprise; github.com's when
+    /// null), <c>GITHUB_REPOSITORY</c>, and the pull request (<c>--pull-request</c>, or the event's). Null, with the
+    /// reason, when something is missing.
     /// </summary>
-    public static GitHubTarget? FromEnvironment(int? pullRequest, out string? missing)
+    public static GitHubTarget? From(string? repository, string? token, string? apiUrl, int? pullRequest, out string? missing)
     {
         missing = null;
-        var repository = Environment.GetEnvironmentVariable("GITHUB_REPOSITORY");
-        pullRequest ??= ReportSession.PullRequestFromEnvironment();
-        var token = Environment.GetEnvironmentVariable("GITHUB_TOKEN");
         if (pullRequest is null)
             missing = "not a pull request (no --pull-request, and GITHUB_EVENT_PATH names no pull request)";
         else if (repository?.Split('/') is not [{ Length: > 0 } owner, { Length: > 0 } name])
             missing = "GITHUB_REPOSITORY is not set to owner/name";
         else if (string.IsNullOrEmpty(token))
             missing = "GITHUB_TOKEN is not set";
-        else if (!Uri.TryCreate(Environment.GetEnvironmentVariable("GITHUB_API_URL") is { Length: > 0 } api ? api : "https://api.github.com", UriKind.Absolute, out var apiUrl))
+        else if (!Uri.TryCreate(apiUrl ?? "https://api.github.com", UriKind.Absolute, out var api))
             missing = "GITHUB_API_URL is not an absolute URL";
         else
-            return new GitHubTarget(apiUrl, owner, name, pullRequest.Value, token);
+            return new GitHubTarget(api, owner, name, pullRequest.Value, token);
         return null;
     }
 }

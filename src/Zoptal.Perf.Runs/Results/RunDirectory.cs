@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Zoptal.Perf.Core.Secrets;
 
 namespace Zoptal.Perf.Runs.Results;
 
@@ -9,6 +10,8 @@ namespace Zoptal.Perf.Runs.Results;
 /// <c>performance-results/&lt;runId&gt;/</c>, written atomically: everything goes into a hidden <c>.&lt;runId&gt;.partial</c>
 /// folder, which becomes the run's folder by one rename when the run is complete (or ended early and marked aborted);
 /// only then does <c>latest</c> name it. A run killed outright leaves only the partial folder, never a half-written run.
+/// Everything it writes passes the secret masker first: summary.json as a JSON document (before encoding, so an escaped
+/// character cannot hide a secret), the console log and the series line by line.
 /// </summary>
 public sealed class RunDirectory
 {
@@ -21,11 +24,13 @@ public sealed class RunDirectory
     };
 
     private readonly StreamWriter _console;
+    private readonly SecretMasker _masker;
 
-    private RunDirectory(string resultsRoot, string runId)
+    private RunDirectory(string resultsRoot, string runId, SecretMasker masker)
     {
         ResultsRoot = resultsRoot;
         RunId = runId;
+        _masker = masker;
         Directory.CreateDirectory(WorkingPath);
         Directory.CreateDirectory(RawPath);
         _console = new StreamWriter(Path.Combine(WorkingPath, "console.log"), append: false, new UTF8Encoding(false)) { AutoFlush = true };
@@ -45,28 +50,28 @@ public sealed class RunDirectory
     public string RawPath => Path.Combine(WorkingPath, "raw");
 
     /// <summary>Creates the folder of a new run: <c>yyyyMMdd-HHmmss</c> plus the short commit, made unique.</summary>
-    public static RunDirectory Create(string resultsRoot, DateTimeOffset started, string? commit)
+    public static RunDirectory Create(string resultsRoot, DateTimeOffset started, string? commit, SecretMasker? masker = null)
     {
         Directory.CreateDirectory(resultsRoot);
         var stem = started.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (commit is { Length: >= 7 } ? "-" + commit[..7] : string.Empty);
         var id = stem;
         for (var n = 2; Directory.Exists(Path.Combine(resultsRoot, id)) || Directory.Exists(Path.Combine(resultsRoot, $".{id}.partial")); n++)
             id = $"{stem}-{n}";
-        return new RunDirectory(resultsRoot, id);
+        return new RunDirectory(resultsRoot, id, masker ?? SecretMasker.Shared);
     }
 
     /// <summary>Appends a line to the run's console log (and nothing else).</summary>
     public void Log(string line)
     {
         lock (_console)
-            _console.WriteLine(line);
+            _console.WriteLine(_masker.Apply(line));
     }
 
     /// <summary>Writes summary.json and timeseries.csv, then makes the run visible: rename, and point <c>latest</c> at it.</summary>
     public void Complete(RunSummary summary, IEnumerable<TimeSeriesRow> series)
     {
-        WriteAtomically("summary.json", stream => JsonSerializer.Serialize(stream, summary, Json));
-        WriteAtomically("timeseries.csv", stream => TimeSeriesRow.Write(stream, series));
+        WriteAtomically("summary.json", stream => WriteJson(stream, summary, _masker));
+        WriteAtomically("timeseries.csv", stream => TimeSeriesRow.Write(stream, series, _masker));
         lock (_console)
             _console.Dispose();
         Directory.Move(WorkingPath, FinalPath);
@@ -74,6 +79,13 @@ public sealed class RunDirectory
     }
 
     private void WriteAtomically(string name, Action<Stream> write) => WriteFile(Path.Combine(WorkingPath, name), write);
+
+    /// <summary>A value as results JSON, its strings masked before they are encoded.</summary>
+    public static void WriteJson<T>(Stream stream, T value, SecretMasker masker)
+    {
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Json.Encoder });
+        masker.Apply(JsonSerializer.SerializeToNode(value, Json))!.WriteTo(writer, Json);
+    }
 
     /// <summary>Writes a file under a temporary name, flushes it to disk and renames it: readers see all of it or none.</summary>
     public static void WriteFile(string path, Action<Stream> write) => Zoptal.Perf.Core.IO.AtomicFile.Write(path, write);
@@ -123,14 +135,15 @@ public sealed record TimeSeriesRow(string Phase, string Service, double Second, 
     public double RequestsPerSecond => IntervalSeconds > 0 ? Requests / IntervalSeconds : 0;
 
     /// <summary>Writes the rows as CSV (invariant culture).</summary>
-    public static void Write(Stream stream, IEnumerable<TimeSeriesRow> rows)
+    public static void Write(Stream stream, IEnumerable<TimeSeriesRow> rows, SecretMasker? masker = null)
     {
+        masker ??= SecretMasker.Shared;
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
         writer.WriteLine(Header);
         foreach (var r in rows)
         {
             writer.WriteLine(string.Join(',',
-                r.Phase, r.Service, r.Second.ToString("0.0##", CultureInfo.InvariantCulture), r.Scenario,
+                masker.Apply(r.Phase), masker.Apply(r.Service), r.Second.ToString("0.0##", CultureInfo.InvariantCulture), masker.Apply(r.Scenario),
                 r.Requests.ToString(CultureInfo.InvariantCulture), r.Errors.ToString(CultureInfo.InvariantCulture),
                 r.Iterations.ToString(CultureInfo.InvariantCulture), r.Dropped.ToString(CultureInfo.InvariantCulture), r.Vus.ToString(CultureInfo.InvariantCulture),
                 Ms(r.LatencyP50), Ms(r.LatencyP95), Ms(r.LatencyP99), Ms(r.ServiceP99), r.IntervalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
