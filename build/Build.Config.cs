@@ -32,10 +32,12 @@ partial class Build
         new LoadOverrides(Vus, Duration, StressVus, StressDuration, Concurrent, Services));
 
     Target ValidateConfig => _ => _
-        .Description("Checks perf-config.yml and shows the settings a run would use")
+        .Description("Checks perf-config.yml as LoadTest would before sending a request, and shows the settings a run would use")
         .Executes(() =>
         {
             var settings = LoadSettings();
+            // Every check LoadTest makes before it sends a request: hosts, scenarios, the results folder.
+            Zoptal.Perf.Runs.Preflight.Check(settings, Zoptal.Perf.Scenarios.ScenarioCatalog.Default, ConfigFile.ToDisplayString(RootDirectory), createResultsFolder: false);
             foreach (var line in settings.Describe())
                 Log.Information(line);
             ReportSummary("Services", settings.Services.Count.ToString());

@@ -15,7 +15,7 @@ partial class Build
         .Executes(() =>
         {
             var config = LoadSettings().Config;
-            var resultsRoot = Path.GetFullPath(Path.Combine(RootDirectory, config.Results.Directory));
+            var resultsRoot = config.ResultsRoot;
             var outcome = OptimizeSession.Run(new OptimizeRequest(RootDirectory, config.Optimize, resultsRoot, LimitsReader.Read(), DateTimeOffset.UtcNow)
             {
                 Areas = Areas.Length == 0 ? Enum.GetValues<Area>().ToHashSet() : Areas.ToHashSet(),

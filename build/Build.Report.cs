@@ -26,7 +26,9 @@ partial class Build
         .Executes(async cancellation =>
         {
             var config = LoadSettings().Config;
-            var resultsRoot = Path.GetFullPath(Path.Combine(RootDirectory, config.Results.Directory));
+            var resultsRoot = config.ResultsRoot;
+            if (PullRequest is < 1)
+                throw new InvalidParameterException($"Invalid value '{PullRequest}' for parameter '--pull-request': expected a pull request's number, 1 or more.");
             var pullRequest = PullRequest ?? GitHubActions.PullRequestNumber;
             var outcome = ReportSession.Run(new ReportRequest(resultsRoot, config.Gate, DateTimeOffset.UtcNow)
             {

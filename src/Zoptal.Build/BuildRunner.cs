@@ -134,7 +134,16 @@ public static class BuildRunner
                 var token = interrupted ? CancellationToken.None : cancellation;
                 foreach (var action in target.Definition.Actions)
                     action(token).GetAwaiter().GetResult();
-                target.Status = TargetStatus.Succeeded;
+                // A target that stopped on Ctrl+C and returned what it had (LoadTest keeps its partial run) was aborted.
+                if (!interrupted && cancellation.IsCancellationRequested)
+                {
+                    target.Status = TargetStatus.Aborted;
+                    target.SummaryNotes["Interrupted"] = "Ctrl+C or SIGTERM; what it finished is kept";
+                }
+                else
+                {
+                    target.Status = TargetStatus.Succeeded;
+                }
             }
             catch (Exception e) when (e is OperationCanceledException && cancellation.IsCancellationRequested)
             {

@@ -58,9 +58,8 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
     {
         var settings = request.Settings;
         var config = settings.Config;
-        // Before anything is sent: hosts, scenarios (both exit code 2 with positions in the file).
-        HostGuard.CheckServices(settings.Services, request.ConfigDisplayPath);
-        var scenarios = settings.Services.ToDictionary(s => s.Name, s => catalog.Resolve(s, request.ConfigDisplayPath));
+        // Before anything starts or is sent: hosts and scenarios (exit code 2 with positions in the file), the results folder.
+        var scenarios = Preflight.Check(settings, catalog, request.ConfigDisplayPath, createResultsFolder: true);
 
         await using var platform = settings.Services.Any(s => s.Embedded) ? await StartPlatformAsync(request, cancellation) : null;
         var services = settings.Services.Select(s => s.Embedded ? s with { BaseUrl = EmbeddedUrl(s, platform!, request.ConfigDisplayPath) } : s).ToList();
@@ -69,7 +68,7 @@ public sealed class LoadTestSession(ScenarioCatalog catalog, IRunDisplay display
 
         var started = DateTimeOffset.UtcNow;
         var git = GitInfoReader.Read(request.RootDirectory);
-        var resultsRoot = Path.GetFullPath(Path.Combine(request.RootDirectory, config.Results.Directory));
+        var resultsRoot = config.ResultsRoot;
         var run = RunDirectory.Create(resultsRoot, started, git.Commit, request.Masker);
         display.Info($"run {run.RunId}: results in {Path.GetRelativePath(request.RootDirectory, run.FinalPath)}");
         run.Log($"run {run.RunId} ({request.Target}) started {started:O}");

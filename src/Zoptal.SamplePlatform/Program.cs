@@ -19,3 +19,14 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+catch (InvalidOperationException e)
+{
+    // One line the parent relays as it is (PostgreSQL out of reach, a port taken), not a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
+}

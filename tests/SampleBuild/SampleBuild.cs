@@ -19,6 +19,21 @@ class SampleBuild : BuildHost
             await Task.Delay(TimeSpan.FromMinutes(2), ct);
         });
 
+    // Stops on Ctrl+C and returns normally with what it has, as LoadTest does.
+    Target Graceful => _ => _
+        .Executes(async ct =>
+        {
+            Console.WriteLine("graceful target started");
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("partial results kept");
+            }
+        });
+
     Target Cleanup => _ => _
         .TriggeredBy(Slow)
         .AssuredAfterFailure()

@@ -137,6 +137,15 @@ public sealed class ParameterBindingTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_key_in_a_parameters_file_is_an_error_with_a_suggestion_as_on_the_command_line()
+    {
+        _root.Write(".nuke/parameters.json", """{ "$schema": "./build.schema.json", "Vsu": 20 }""");
+        var result = _root.Run(new Parameters(), "Noop");
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(".nuke/parameters.json: 'Vsu' is not a parameter of this build. Did you mean 'Vus'?", result.Output);
+    }
+
+    [Fact]
     public void An_unknown_argument_is_an_error_with_a_suggestion()
     {
         var result = _root.Run(new Parameters(), "Noop --vsu 3");

@@ -55,31 +55,47 @@ public sealed class SignalTests : IDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
-    [Theory]
-    [InlineData(2, "SIGINT")]
-    [InlineData(15, "SIGTERM")]
-    public async Task A_signal_cancels_the_running_target_runs_assured_targets_and_exits_130(int signal, string name)
+    // Runs a target, sends it a signal once it has printed the line, and returns its exit code and output.
+    private async Task<(int ExitCode, string Output)> Interrupt(string target, string startedLine, int signal)
     {
-        using var process = Start("Slow --no-logo");
+        using var process = Start($"{target} --no-logo");
         var output = new System.Text.StringBuilder();
         var started = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>
         {
             lock (output)
                 output.AppendLine(e.Data);
-            if (e.Data?.Contains("slow target started") == true)
+            if (e.Data?.Contains(startedLine) == true)
                 started.TrySetResult();
         };
         process.BeginOutputReadLine();
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, kill(process.Id, signal));
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        lock (output)
+            return (process.ExitCode, output.ToString());
+    }
 
-        Assert.True(process.ExitCode == 130, $"{name}: exit code {process.ExitCode}\n{output}");
-        var text = output.ToString();
+    [Theory]
+    [InlineData(2, "SIGINT")]
+    [InlineData(15, "SIGTERM")]
+    public async Task A_signal_cancels_the_running_target_runs_assured_targets_and_exits_130(int signal, string name)
+    {
+        var (exitCode, text) = await Interrupt("Slow", "slow target started", signal);
+        Assert.True(exitCode == 130, $"{name}: exit code {exitCode}\n{text}");
         Assert.Contains("cleanup ran", text);
         Assert.Matches(@"Slow\s+Aborted", text);
         Assert.Matches(@"Cleanup\s+Succeeded", text);
+    }
+
+    [Fact]
+    public async Task A_target_that_returns_what_it_has_after_Ctrl_C_is_shown_aborted_not_succeeded()
+    {
+        var (exitCode, text) = await Interrupt("Graceful", "graceful target started", 2);
+        Assert.True(exitCode == 130, $"exit code {exitCode}\n{text}");
+        Assert.Contains("partial results kept", text);
+        Assert.Matches(@"Graceful\s+Aborted", text);
+        Assert.DoesNotMatch(@"Graceful\s+Succeeded", text);
     }
 
     [Fact]

@@ -361,6 +361,66 @@ public sealed class LoadTestSessionTests : IDisposable
         Assert.Contains(written.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "droppedIterations" && g.GetProperty("grade").GetString() == "critical");
     }
 
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_is_one_line_naming_host_port_and_cause()
+    {
+        var port = FreePort();
+        var settings = Settings($$"""
+            services:
+              - { name: billing, baseUrl: embedded }
+            database:
+              connectionString: Host=127.0.0.1;Port={{port}};Database=zoptal;Username=postgres;Timeout=3
+            {{ShortLoad}}
+            """);
+        var error = await Assert.ThrowsAsync<RunFailedException>(() => new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None));
+        Assert.StartsWith($"The sample platform did not start: cannot use PostgreSQL at 127.0.0.1:{port}/zoptal:", error.Message);
+        Assert.Single(error.Message.Split('\n')); // not a stack trace
+        Assert.DoesNotContain("   at ", error.Message);
+    }
+
+    [Fact]
+    public async Task A_results_folder_that_is_a_file_is_found_before_anything_starts()
+    {
+        File.WriteAllText(Path.Combine(_root, "performance-results"), "in the way");
+        var settings = Settings($$"""
+            services:
+              - { name: billing, baseUrl: embedded }
+            {{ShortLoad}}
+            """);
+        var error = await Assert.ThrowsAsync<RunFailedException>(() => new LoadTestSession(ScenarioCatalog.Default, Display).RunAsync(Request(settings), CancellationToken.None));
+        Assert.Equal($"The results folder {Path.Combine(_root, "performance-results")} is a file, not a folder: move the file, or set results.directory to another folder.", error.Message);
+        Assert.DoesNotContain(_lines, l => l.Contains("starting the embedded sample platform", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ValidateConfig_makes_every_check_a_run_makes_before_it_sends_a_request()
+    {
+        var settings = Settings("""
+            services:
+              - name: auth
+                baseUrl: embedded
+                scenarios: [registration-logn]
+              - name: search
+                baseUrl: http://127.0.0.1:3010
+              - name: billing
+                baseUrl: http://billing.zoptal.example:3004
+            """);
+        var error = Assert.Throws<ConfigurationException>(() => Preflight.Check(settings, ScenarioCatalog.Default, "perf-config.yml", createResultsFolder: false));
+        Assert.Equal(3, error.Errors.Count);
+        Assert.Contains("unknown scenario 'registration-logn' for service 'auth'", error.Errors[0].Message);
+        Assert.Contains("service 'search' has no compiled scenarios and declares none", error.Errors[1].Message);
+        Assert.Contains("refusing to load-test 'billing.zoptal.example'", error.Errors[2].Message);
+        Assert.False(Directory.Exists(Path.Combine(_root, "performance-results")), "ValidateConfig leaves nothing behind");
+    }
+
+    [Fact]
+    public async Task A_health_check_the_guard_refuses_is_not_sent()
+    {
+        var error = await Assert.ThrowsAsync<RunFailedException>(() =>
+            HealthCheck.RequireAsync([("search", new Uri("http://example.invalid/health"), Zoptal.Perf.Core.Net.HostGuard.LoopbackOnly)], Add, CancellationToken.None));
+        Assert.Contains("search: health check http://example.invalid/health not sent: refused by the host guard: 'example.invalid' is neither loopback nor in the service's allowedHosts", error.Message);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -26,14 +26,14 @@ public sealed class ParameterBinder(
     public static readonly IReadOnlyList<string> BuiltIns =
         ["help", "plan", "target", "skip", "root", "no-logo", "profile", "verbosity", "host"];
 
-    /// <summary>Warnings seen while binding (ambiguous variables, unknown keys in parameter files).</summary>
+    /// <summary>Warnings seen while binding (ambiguous variables).</summary>
     public List<string> Warnings { get; } = [];
 
     /// <summary>Binds every parameter of the build; collects all errors and throws them together.</summary>
     public void Bind(object build, IReadOnlyList<ParameterMember> parameters, SecretMasker masker)
     {
-        var files = LoadParameterFiles(parameters);
         var errors = new List<string>();
+        var files = LoadParameterFiles(parameters, errors);
         CheckUnknownArguments(parameters, errors);
         foreach (var parameter in parameters)
         {
@@ -130,7 +130,7 @@ public sealed class ParameterBinder(
     }
 
     // Highest priority first: the last profile, ..., the first profile, then parameters.json.
-    private List<(string File, Dictionary<string, JsonElement> Values)> LoadParameterFiles(IReadOnlyList<ParameterMember> parameters)
+    private List<(string File, Dictionary<string, JsonElement> Values)> LoadParameterFiles(IReadOnlyList<ParameterMember> parameters, List<string> errors)
     {
         var names = new List<string> { "parameters.json" };
         names.AddRange(profiles.Select(p => $"parameters.{p}.json"));
@@ -161,9 +161,14 @@ public sealed class ParameterBinder(
                 throw new UsageException($"{display}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: invalid JSON: {e.Message}");
             }
 
+            // A typo in a parameter file is as much an error as on the command line: "Vsu": 20 must not run 50 VUs quietly.
             var known = parameters.Select(p => p.Name).ToList();
             foreach (var key in values.Keys.Where(k => !known.Any(n => NameCase.Normalize(n) == NameCase.Normalize(k))))
-                Warnings.Add($"{display}: '{key}' is not a parameter of this build; it is ignored.");
+            {
+                var suggestion = Suggestions.Closest(key, known, NameCase.Normalize);
+                errors.Add($"{display}: '{key}' is not a parameter of this build.{(suggestion is null ? " Run with --help to see the parameters." : $" Did you mean '{suggestion}'?")}");
+            }
+
             result.Insert(0, (display, values));
         }
 

@@ -15,7 +15,11 @@ public sealed class ConfigurationException(IReadOnlyList<ConfigError> errors)
     /// <summary>The errors, in file order.</summary>
     public IReadOnlyList<ConfigError> Errors { get; } = errors;
 
+    /// <summary>How many errors the message lists; the rest are counted ("and 446,143 more").</summary>
+    public const int Shown = 20;
+
     private static string Describe(IReadOnlyList<ConfigError> errors) =>
-        $"{errors.Count} error{(errors.Count == 1 ? string.Empty : "s")} in {errors[0].File}:{Environment.NewLine}" +
-        string.Join(Environment.NewLine, errors.Select(e => "  " + e));
+        $"{errors.Count:N0} error{(errors.Count == 1 ? string.Empty : "s")} in {errors[0].File}:{Environment.NewLine}" +
+        string.Join(Environment.NewLine, errors.Take(Shown).Select(e => "  " + e)) +
+        (errors.Count > Shown ? $"{Environment.NewLine}  and {errors.Count - Shown:N0} more" : string.Empty);
 }

@@ -20,10 +20,11 @@ public sealed record EffectiveSettings(PerfConfig Config, IReadOnlyList<ServiceC
     /// <summary>Applies overrides; a bad value or an unknown service is an <see cref="InvalidParameterException"/>.</summary>
     public static EffectiveSettings Resolve(PerfConfig config, LoadOverrides overrides)
     {
-        if (overrides.Vus is < 1)
-            throw new InvalidParameterException($"Invalid value '{overrides.Vus}' for parameter '--vus': expected at least 1 virtual user.");
-        if (overrides.StressVus is < 1)
-            throw new InvalidParameterException($"Invalid value '{overrides.StressVus}' for parameter '--stress-vus': expected at least 1 virtual user.");
+        // The same bounds as the file's (load.vus, load.stress.vus), whether the value came from the command line or the environment.
+        if (overrides.Vus is < 1 or > LoadConfig.MaxVusLimit)
+            throw new InvalidParameterException($"Invalid value '{overrides.Vus}' for parameter '--vus' (LOAD_TEST_VUS): expected 1 to {LoadConfig.MaxVusLimit:N0} virtual users, as load.vus allows.");
+        if (overrides.StressVus is < 1 or > LoadConfig.MaxVusLimit)
+            throw new InvalidParameterException($"Invalid value '{overrides.StressVus}' for parameter '--stress-vus' (STRESS_TEST_VUS): expected 1 to {LoadConfig.MaxVusLimit:N0} virtual users, as load.stress.vus allows.");
         if (overrides.Duration is { } d && d < TimeSpan.FromSeconds(1))
             throw new InvalidParameterException($"Invalid value '{K6Duration.Format(d)}' for parameter '--duration': expected at least 1s.");
         if (overrides.StressDuration is { } sd && sd < TimeSpan.FromSeconds(1))
@@ -73,7 +74,7 @@ public sealed record EffectiveSettings(PerfConfig Config, IReadOnlyList<ServiceC
                          : string.Empty);
         yield return $"Stress:    {load.Stress.Vus} VUs for {K6Duration.Format(load.Stress.Duration)}";
         yield return $"Gate:      fail on {Config.Gate.FailOn.ToString().ToLowerInvariant()}, minimum effect {Config.Gate.MinimumEffectPercent:0.##}%, baseline branch {Config.Gate.BaseBranch}";
-        yield return $"Results:   {Config.Results.Directory} (history: {Config.Results.HistoryStore.ToString().ToLowerInvariant()})";
+        yield return $"Results:   {Config.ResultsRoot} (history: {Config.Results.HistoryStore.ToString().ToLowerInvariant()})";
         foreach (var service in Services)
         {
             var scenarios = service.Scenarios.Count == 0 ? "none" : string.Join(", ", service.Scenarios.Select(s => $"{s.Name} ×{s.Weight}"));

@@ -40,6 +40,9 @@ public sealed record PerfConfig
     public required OptimizeConfig Optimize { get; init; }
 
     /// <summary>The grading table for a service: the global one with the service's overrides.</summary>
+    /// <summary>The results folder: <c>results.directory</c> resolved against the config file's folder (an absolute path stays).</summary>
+    public string ResultsRoot => Path.GetFullPath(Results.Directory, Path.GetDirectoryName(SourcePath) ?? Directory.GetCurrentDirectory());
+
     public ThresholdTable ThresholdsFor(string service) =>
         Services.FirstOrDefault(s => s.Name == service)?.Thresholds ?? Thresholds;
 }
@@ -180,6 +183,9 @@ public enum GradedLatency
 /// <summary>The load profile.</summary>
 public sealed record LoadConfig
 {
+    /// <summary>The most VUs a phase may have, in the file, on the command line and in the environment alike.</summary>
+    public const int MaxVusLimit = 100_000;
+
     /// <summary>The executor.</summary>
     public ExecutorKind Executor { get; init; } = ExecutorKind.RampingVus;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -19,14 +20,54 @@ public static partial class PerfConfigLoader
     private static readonly string[] HttpSchemes = ["http", "https"];
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
+    /// <summary>A configuration file larger than this is refused: ours are a few kilobytes, and a runaway file would print errors by the million.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     /// <summary>Loads a file; <paramref name="displayPath"/> is how errors name it (by default the path as given).</summary>
     public static PerfConfig Load(string path, IReadOnlyDictionary<string, string> environment, SecretMasker? masker = null, string? displayPath = null)
     {
         displayPath ??= path;
-        if (!File.Exists(path))
-            throw new ConfigurationException([new ConfigError(displayPath, 1, 1, string.Empty, "the file does not exist", "create it, or name another with --config")]);
-        return Parse(File.ReadAllText(path), displayPath, environment, masker, Path.GetFullPath(path));
+        ConfigurationException Refuse(string message, string hint, int line = 1, int column = 1) =>
+            new([new ConfigError(displayPath, line, column, string.Empty, message, hint)]);
+        byte[] bytes;
+        try
+        {
+            if (Directory.Exists(path))
+                throw Refuse("this is a folder, not a file", "name the configuration file itself with --config");
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null)
+                info = (FileInfo?)info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
+            if (!info.Exists)
+                throw Refuse("the file does not exist", "create it, or name another with --config");
+            if (info.Length > MaxFileBytes)
+                throw Refuse($"the file is {info.Length / 1048576.0:0.0} MB; a configuration over {MaxFileBytes / 1048576} MB is refused", "is this the right file? perf-config.yml is a few kilobytes");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Refuse($"the file cannot be read: {e.Message.TrimEnd('.')}", e.Message.Contains("symbolic link", StringComparison.OrdinalIgnoreCase)
+                ? "a symbolic link that points at itself, through others or directly: link it to the real file"
+                : "check that it exists and can be read");
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var at = Math.Max(0, e.Index);
+            var line = 1 + bytes.AsSpan(0, at).Count((byte)'\n');
+            var lineStart = bytes.AsSpan(0, at).LastIndexOf((byte)'\n') + 1;
+            var column = 1 + Encoding.UTF8.GetCharCount(bytes, lineStart, at - lineStart);
+            throw Refuse($"not UTF-8: the byte at offset {at} (0x{bytes[at]:X2}) is not valid UTF-8", "save the file as UTF-8", line, column);
+        }
+
+        return Parse(text.TrimStart('\uFEFF'), displayPath, environment, masker, Path.GetFullPath(path));
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses YAML text.</summary>
     public static PerfConfig Parse(string yaml, string displayPath, IReadOnlyDictionary<string, string> environment, SecretMasker? masker = null, string? sourcePath = null)
@@ -42,9 +83,20 @@ public static partial class PerfConfigLoader
             var message = e.InnerException?.Message ?? e.Message;
             // YamlDotNet prefixes its own position; ours comes first.
             message = PositionPrefix().Replace(message, string.Empty);
+            // A tab is reported at the token before it: point at the tab itself.
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && yaml.IndexOf('\t', (int)Math.Min(e.Start.Index, yaml.Length)) is var tab and >= 0)
+            {
+                var line = 1 + yaml.AsSpan(0, tab).Count('\n');
+                var lineStart = tab == 0 ? 0 : yaml.LastIndexOf('\n', tab - 1) + 1;
+                throw new ConfigurationException([new ConfigError(displayPath, line, tab - lineStart + 1, string.Empty,
+                    "YAML syntax: a tab character; YAML indents with spaces only", "replace the tab with spaces")]);
+            }
+
             throw new ConfigurationException([new ConfigError(displayPath, (int)e.Start.Line, (int)e.Start.Column, string.Empty, "YAML syntax: " + message)]);
         }
 
+        if (stream.Documents.Count > 0)
+            Merge(stream.Documents[0].RootNode, []);
         if (stream.Documents.Count == 0)
             throw new ConfigurationException([new ConfigError(displayPath, 1, 1, string.Empty, "the file is empty", "start from the perf-config.yml in the repository")]);
         var root = YamlObject.From(stream.Documents[0].RootNode, string.Empty, context);
@@ -55,6 +107,41 @@ public static partial class PerfConfigLoader
         if (context.Errors.Count > 0)
             throw new ConfigurationException([.. context.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
         return config;
+    }
+
+    // Merge keys (<<: *defaults, or <<: [*a, *b]) expanded as YAML 1.1 defines them, so anchors can share service
+    // settings: the mapping's own keys win, then the merged mappings in order. Merged keys keep their positions.
+    private static void Merge(YamlNode node, HashSet<YamlNode> seen)
+    {
+        if (!seen.Add(node))
+            return;
+        if (node is YamlSequenceNode sequence)
+        {
+            foreach (var item in sequence.Children)
+                Merge(item, seen);
+            return;
+        }
+
+        if (node is not YamlMappingNode mapping)
+            return;
+        var mergeKey = new YamlScalarNode("<<");
+        if (mapping.Children.TryGetValue(mergeKey, out var merged))
+        {
+            mapping.Children.Remove(mergeKey);
+            var sources = merged is YamlSequenceNode list ? list.Children : [merged];
+            foreach (var source in sources.OfType<YamlMappingNode>())
+            {
+                Merge(source, seen);
+                foreach (var (key, value) in source.Children)
+                {
+                    if (!mapping.Children.ContainsKey(key))
+                        mapping.Children.Add(key, value);
+                }
+            }
+        }
+
+        foreach (var child in mapping.Children.Values.ToList())
+            Merge(child, seen);
     }
 
     private static PerfConfig ReadRoot(YamlObject root, string sourcePath)
@@ -83,7 +170,7 @@ public static partial class PerfConfigLoader
                 "list it under docker.containers, so the run can see it stop"));
         }
 
-        root.ReportUnknownKeys();
+        root.ReportUnknownKeys(extensions: true);
         return config;
     }
 
@@ -332,7 +419,7 @@ public static partial class PerfConfigLoader
         var config = new LoadConfig
         {
             Executor = executor,
-            Vus = load.Int("vus", 1, 100_000) ?? defaults.Vus,
+            Vus = load.Int("vus", 1, LoadConfig.MaxVusLimit) ?? defaults.Vus,
             Duration = load.Duration("duration", TimeSpan.FromSeconds(1)) ?? defaults.Duration,
             RampUp = load.Duration("rampUp") ?? defaults.RampUp,
             RampDown = load.Duration("rampDown") ?? defaults.RampDown,
@@ -355,7 +442,7 @@ public static partial class PerfConfigLoader
                 ? defaults.Stress
                 : new StressConfig
                 {
-                    Vus = stress.Int("vus", 1, 100_000) ?? defaults.Stress.Vus,
+                    Vus = stress.Int("vus", 1, LoadConfig.MaxVusLimit) ?? defaults.Stress.Vus,
                     Duration = stress.Duration("duration", TimeSpan.FromSeconds(1)) ?? defaults.Stress.Duration,
                 },
         };

@@ -146,8 +146,10 @@ internal sealed class YamlObject
         var (text, node) = Text(key, "a percentage", false);
         if (text is null)
             return null;
-        var number = text.EndsWith('%') ? text[..^1].Trim() : text;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        // "5%" or "5"; not "5 %", which a reader cannot tell from a typo.
+        var number = text.EndsWith('%') ? text[..^1] : text;
+        if (!double.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value)
+            || !double.IsFinite(value))
         {
             _context.Error(node!, ChildPath(key), $"'{text}' is not a percentage", "write 5% or 5");
             return null;
@@ -296,11 +298,12 @@ internal sealed class YamlObject
         }
     }
 
-    public void ReportUnknownKeys()
+    /// <summary>Every key not read is an error with a did-you-mean; <paramref name="extensions"/> lets <c>x-</c> keys through (anchors' homes, as in Compose files).</summary>
+    public void ReportUnknownKeys(bool extensions = false)
     {
         foreach (var keyNode in _node.Children.Keys)
         {
-            if (keyNode is not YamlScalarNode { Value: { } key } || _known.Contains(key))
+            if (keyNode is not YamlScalarNode { Value: { } key } || _known.Contains(key) || (extensions && key.StartsWith("x-", StringComparison.Ordinal)))
                 continue;
             var suggestion = Suggestions.Closest(key, _known);
             _context.Error(keyNode, ChildPath(key), $"unknown key '{key}'",

@@ -91,10 +91,16 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
                 if (line is null)
                 {
                     await process.WaitForExitAsync(CancellationToken.None);
-                    string stderr;
+                    string why;
                     lock (errors)
-                        stderr = string.Join(Environment.NewLine, errors.TakeLast(20));
-                    throw new RunFailedException($"The sample platform exited with code {process.ExitCode} before it was ready.{Environment.NewLine}{stderr}");
+                    {
+                        // The platform says what went wrong in one "error: ..." line; only a crash leaves a trace instead.
+                        why = errors.LastOrDefault(e => e.StartsWith("error: ", StringComparison.Ordinal)) is { } said
+                            ? said["error: ".Length..]
+                            : $"exit code {process.ExitCode}{Environment.NewLine}{string.Join(Environment.NewLine, errors.TakeLast(20))}";
+                    }
+
+                    throw new RunFailedException($"The sample platform did not start: {why}");
                 }
 
                 var parts = line.Split(' ', 3);

@@ -18,12 +18,26 @@ public sealed class PostgresStores(NpgsqlDataSource db) : IUserStore, IProjectSt
         CREATE TABLE IF NOT EXISTS events (id bigserial PRIMARY KEY, user_id text NOT NULL, name text NOT NULL, occurred_at timestamptz NOT NULL, properties int NOT NULL);
         """;
 
-    /// <summary>Connects and creates the schema.</summary>
+    /// <summary>
+    /// Connects and creates the schema. A server that cannot be reached or refuses the login is an
+    /// <see cref="InvalidOperationException"/> saying where and why in one line (never the password).
+    /// </summary>
     public static async Task<PostgresStores> OpenAsync(string connectionString)
     {
         var db = NpgsqlDataSource.Create(connectionString);
-        await using (var create = db.CreateCommand(Schema))
-            await create.ExecuteNonQueryAsync();
+        try
+        {
+            await using (var create = db.CreateCommand(Schema))
+                await create.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            await db.DisposeAsync();
+            var where = new NpgsqlConnectionStringBuilder(connectionString);
+            var cause = e is PostgresException postgres ? $"{postgres.SqlState} {postgres.MessageText}" : (e.InnerException ?? e).Message;
+            throw new InvalidOperationException($"cannot use PostgreSQL at {where.Host}:{where.Port}/{where.Database}: {cause.ReplaceLineEndings(" ")}", e);
+        }
+
         return new PostgresStores(db);
     }
 
