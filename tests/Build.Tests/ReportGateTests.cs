@@ -94,4 +94,17 @@ public sealed class ReportGateTests : IDisposable
         Assert.Equal(2, badExit);
         Assert.Contains("fail-on", badOutput, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("0")]
+    public void A_pull_request_number_below_1_is_a_usage_error(string number)
+    {
+        var run = WriteRun(1, 100);
+        var output = new StringWriter();
+        var invocation = new BuildInvocation(["Report", "--config", _config, "--run", run, "--pull-request", number, "--no-logo"],
+            new Dictionary<string, string> { ["CI"] = "true" }, _folder, output, new SecretMasker(), default);
+        Assert.Equal(2, BuildRunner.Run(new global::Build(), invocation, ["Compile"]));
+        Assert.Contains($"Invalid value '{number}' for parameter '--pull-request': expected a pull request's number, 1 or more.", output.ToString());
+    }
 }
