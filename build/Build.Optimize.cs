@@ -16,7 +16,7 @@ partial class Build
         {
             var config = LoadSettings().Config;
             var resultsRoot = config.ResultsRoot;
-            var outcome = OptimizeSession.Run(new OptimizeRequest(RootDirectory, config.Optimize, resultsRoot, LimitsReader.Read(), DateTimeOffset.UtcNow)
+            var outcome = OptimizeSession.Run(new OptimizeRequest(RootDirectory, config.Optimize, resultsRoot, DateTimeOffset.UtcNow)
             {
                 Areas = Areas.Length == 0 ? Enum.GetValues<Area>().ToHashSet() : Areas.ToHashSet(),
                 Apply = Apply,
@@ -25,7 +25,7 @@ partial class Build
             });
             Log.Information($"read {outcome.Files.Count} files: {string.Join(", ", outcome.Files.Take(12))}{(outcome.Files.Count > 12 ? ", ..." : "")}");
             foreach (var finding in outcome.Findings.OrderByDescending(f => f.Severity))
-                Log.Information($"{finding.Severity.ToString().ToLowerInvariant(),-8} {finding.RuleId,-28} {finding.File}{(finding.Line is { } l ? $":{l}" : "")}  {finding.Title}");
+                Log.Information($"{finding.Severity.ToString().ToLowerInvariant(),-8} {finding.RuleId,-28} {finding.File}{(finding.Line is { } l ? $":{l}" : "")}  {finding.Title}{(finding.Patch is not null ? " (patched)" : finding.NotPatched is { } why ? $" ({why})" : "")}");
             foreach (var diff in outcome.Diffs)
                 Log.Information(diff.TrimEnd());
             Log.Information($"report: {Path.GetRelativePath(RootDirectory, outcome.ReportPath)}");

@@ -3,6 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace Zoptal.Perf.Optimize;
 
+/// <summary>What the globs found: the regular files, the includes that matched nothing, and the links not followed.</summary>
+public sealed record Discovery(IReadOnlyList<string> Files, IReadOnlyList<string> EmptyIncludes, IReadOnlyList<string> Links);
+
 /// <summary>Globs as the config writes them: <c>**</c> any folders, <c>*</c> and <c>?</c> within a name, <c>{a,b}</c> alternatives.</summary>
 public static class Glob
 {
@@ -37,17 +40,66 @@ public static class Glob
     }
 
     /// <summary>Files under <paramref name="root"/> matching an include and no exclude, as sorted '/'-separated relative paths.</summary>
-    public static IReadOnlyList<string> Find(string root, IEnumerable<string> include, IEnumerable<string> exclude)
+    public static IReadOnlyList<string> Find(string root, IEnumerable<string> include, IEnumerable<string> exclude) => Discover(root, [.. include], exclude).Files;
+
+    /// <summary>
+    /// The regular files matching an include and no exclude; the includes that matched nothing; and the symbolic
+    /// links the globs match (files, or folders that could hold matches), which are never followed.
+    /// </summary>
+    public static Discovery Discover(string root, IReadOnlyList<string> include, IEnumerable<string> exclude)
     {
-        var includes = include.Select(ToRegex).ToList();
+        var includes = include.Select(g => (Glob: g, Regex: ToRegex(g))).ToList();
         var excludes = exclude.Select(ToRegex).ToList();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        return [.. Directory.EnumerateFiles(root, "*", options)
-            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
-            // Never inputs, whatever the globs say: git's objects, dependencies, and Optimize's own backups.
-            .Where(f => !f.StartsWith(".git/", StringComparison.Ordinal) && !f.StartsWith(".nuke/", StringComparison.Ordinal)
-                        && !f.Contains("/node_modules/", StringComparison.Ordinal) && !f.StartsWith("node_modules/", StringComparison.Ordinal))
-            .Where(f => includes.Any(r => r.IsMatch(f)) && !excludes.Any(r => r.IsMatch(f)))
-            .Order(StringComparer.Ordinal)];
+        var files = new List<string>();
+        var links = new List<string>();
+        var matched = new HashSet<string>(StringComparer.Ordinal);
+        bool Included(string path, bool record)
+        {
+            if (excludes.Any(r => r.IsMatch(path)))
+                return false;
+            var hits = includes.Where(i => i.Regex.IsMatch(path)).ToList();
+            if (record)
+                matched.UnionWith(hits.Select(h => h.Glob));
+            return hits.Count > 0;
+        }
+
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var folder))
+        {
+            IEnumerable<FileSystemInfo> entries;
+            try
+            {
+                entries = new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 }).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                var relative = Path.GetRelativePath(root, entry.FullName).Replace('\\', '/');
+                // Never inputs, whatever the globs say: git's objects, dependencies, and Optimize's own backups.
+                if (relative is ".git" or ".nuke" or "node_modules" || relative.EndsWith("/node_modules", StringComparison.Ordinal))
+                    continue;
+                if (entry.LinkTarget is not null)
+                {
+                    var folderLink = entry is DirectoryInfo;
+                    if (folderLink ? includes.Any(i => i.Regex.IsMatch(relative + "/Dockerfile") || i.Regex.IsMatch(relative + "/docker-compose.yml") || i.Regex.IsMatch(relative + "/postgresql.conf"))
+                        : Included(relative, record: false))
+                        links.Add(relative + (folderLink ? "/" : ""));
+                    continue;
+                }
+
+                if (entry is DirectoryInfo)
+                    pending.Push(entry.FullName);
+                else if (Included(relative, record: true))
+                    files.Add(relative);
+            }
+        }
+
+        files.Sort(StringComparer.Ordinal);
+        links.Sort(StringComparer.Ordinal);
+        return new Discovery(files, [.. includes.Select(i => i.Glob).Where(g => !matched.Contains(g))], links);
     }
 }

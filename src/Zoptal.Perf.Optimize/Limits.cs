@@ -45,6 +45,44 @@ public static class LimitsReader
         return new Limits(Math.Round(cpus, 2), memory, sources.Count == 0 ? $"the host ({cpus} CPUs, {memory / 1048576} MiB): no cgroup limits" : "cgroup: " + string.Join(", ", sources));
     }
 
+    /// <summary>
+    /// The limits of a local process (a PostgreSQL server): the host's, lowered by every cgroup v2 limit from the
+    /// process's own cgroup up to the root; null when the pid is not a process of that name here (a server in a
+    /// container numbers its processes in its own namespace).
+    /// </summary>
+    public static Limits? ForProcess(int pid, string expectedName, string root = "/")
+    {
+        var proc = Path.Combine(root, "proc", pid.ToString(CultureInfo.InvariantCulture));
+        if (Text(Path.Combine(proc, "comm")) is not { } comm || !comm.StartsWith(expectedName, StringComparison.Ordinal) || Text(Path.Combine(proc, "cgroup"), firstLine: false) is not { } cgroups)
+            return null;
+        double cpus = Environment.ProcessorCount;
+        var memory = HostMemory(root);
+        var sources = new List<string>();
+        var v2 = cgroups.Split('\n').FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..].Trim('/');
+        if (v2 is not null)
+        {
+            var parts = v2.Length == 0 ? [] : v2.Split('/');
+            for (var depth = parts.Length; depth >= 0; depth--)
+            {
+                var folder = Path.Combine([root, "sys", "fs", "cgroup", .. parts.Take(depth)]);
+                if (Text(Path.Combine(folder, "memory.max")) is { } max && max != "max" && long.TryParse(max, CultureInfo.InvariantCulture, out var bytes) && bytes < memory)
+                {
+                    memory = bytes;
+                    sources.Add($"memory.max {bytes / 1048576} MiB of /{string.Join('/', parts.Take(depth))}");
+                }
+
+                if (Text(Path.Combine(folder, "cpu.max")) is { } cpuMax && cpuMax.Split(' ') is [var q, var p] && q != "max"
+                    && double.TryParse(q, CultureInfo.InvariantCulture, out var quota) && double.TryParse(p, CultureInfo.InvariantCulture, out var period) && period > 0 && quota / period < cpus)
+                {
+                    cpus = quota / period;
+                    sources.Add($"cpu.max {cpuMax} of /{string.Join('/', parts.Take(depth))}");
+                }
+            }
+        }
+
+        return new Limits(Math.Round(cpus, 2), memory, sources.Count == 0 ? $"the server's host ({cpus} CPUs, {memory / 1048576} MiB): its cgroup has no limits" : "the server's cgroup: " + string.Join(", ", sources));
+    }
+
     private static long HostMemory(string root) =>
         Text(Path.Combine(root, "proc/meminfo"), firstLine: false) is { } meminfo
             ? meminfo.Split('\n').Where(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))

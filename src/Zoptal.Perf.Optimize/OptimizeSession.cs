@@ -1,17 +1,22 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.IO;
+using Zoptal.Perf.Optimize.Docker;
+using Zoptal.Perf.Optimize.Files;
+using Zoptal.Perf.Optimize.Js;
 using Zoptal.Perf.Optimize.Patching;
-using Zoptal.Perf.Optimize.Rules;
+using Zoptal.Perf.Optimize.Postgres;
+using Zoptal.Perf.Optimize.Targets;
 
 namespace Zoptal.Perf.Optimize;
 
 /// <summary>What Optimize is asked to do.</summary>
-public sealed record OptimizeRequest(string Root, OptimizeConfig Config, string ResultsRoot, Limits Limits, DateTimeOffset Now)
+public sealed record OptimizeRequest(string Root, OptimizeConfig Config, string ResultsRoot, DateTimeOffset Now)
 {
     /// <summary>The areas to look at (<c>--areas</c>); all by default.</summary>
     public IReadOnlySet<Area> Areas { get; init; } = Enum.GetValues<Area>().ToHashSet();
@@ -34,93 +39,288 @@ public sealed record OptimizeOutcome(IReadOnlyList<string> Files, IReadOnlyList<
 }
 
 /// <summary>
-/// Optimize: reads the files the config's globs find, runs the rules of the chosen areas, writes
-/// <c>optimization-report-&lt;timestamp&gt;.md</c> and <c>.json</c> into the results folder, and with <c>--apply</c> writes the
-/// patches (originals backed up first). A second apply finds nothing left to change.
+/// Optimize: reads the files the config's globs find, runs the rules of the chosen areas with each file's target
+/// machine, composes each file's edits into one patch that is checked (parsed again) before it is offered, writes
+/// <c>optimization-report-&lt;timestamp&gt;.md</c> and <c>.json</c> into the results folder, and with <c>--apply</c>
+/// writes the patches (originals backed up first, bytes outside the edits unchanged). One file that cannot be read
+/// is a finding naming it; the run goes on. A second apply finds nothing left to change.
 /// </summary>
 public static partial class OptimizeSession
 {
     /// <summary>Where the index migration goes (a fixed name, so a second apply finds it already written).</summary>
     public const string IndexMigrationPath = "zoptal-perf/postgres-indexes.sql";
 
+    /// <summary>Files larger than this are not configuration files; they are reported and skipped.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
+    private sealed record Input(string Path, FileKind Kind, string Text, TextFormat Format);
+
+    private enum FileKind
+    {
+        Dockerfile,
+        Compose,
+        PostgresConf,
+        Pm2,
+        NextConfig,
+    }
+
     public static OptimizeOutcome Run(OptimizeRequest request)
     {
-        // The files the globs find that some rule reads (the default globs also match, say, a DockerfileRules.cs).
-        var files = Glob.Find(request.Root, request.Config.Include, request.Config.Exclude).Where(f => Kind(Path.GetFileName(f)) is not null).ToList();
         var findings = new List<Finding>();
-        var defaultVersion = 16;
-        var sharedBuffers = PgTune.Recommend(request.Limits.MemoryBytes, request.Limits.Cpus, request.Config.PostgresProfile, request.Config.Storage, defaultVersion)
-            .First(s => s.Name == "shared_buffers").Value;
-        foreach (var file in files)
+        var discovery = Glob.Discover(request.Root, request.Config.Include, request.Config.Exclude);
+        // The default globs are broad on purpose: only the user's own globs that match nothing are worth a word.
+        findings.AddRange(discovery.EmptyIncludes.Where(_ => !ReferenceEquals(request.Config.Include, OptimizeConfig.DefaultInclude)).Select(glob => Note("include-matched-nothing", null, $"optimize.include '{glob}' matched no file",
+            $"no file under {request.Root} matches {glob} (globs are case-sensitive and relative to the repository root)", "fix the glob or remove it")));
+        findings.AddRange(discovery.Links.Select(link => Note("symlink-not-followed", link, "a symbolic link, not read",
+            "Optimize reads and writes only regular files inside the repository; a link could lead outside it", "point optimize.include at the file the link names")));
+
+        var inputs = new List<Input>();
+        foreach (var path in discovery.Files)
         {
-            var name = Path.GetFileName(file);
-            var path = Path.Combine(request.Root, file);
-            string text;
+            if (Kind(Path.GetFileName(path)) is not { } kind)
+                continue;
             try
             {
-                text = File.ReadAllText(path);
+                var full = Path.Combine(request.Root, path);
+                var length = new FileInfo(full).Length;
+                if (length > MaxFileBytes)
+                {
+                    findings.Add(Note("file-too-large", path, $"not read: {length / 1048576.0:0.0} MB is not a configuration file", $"files over {MaxFileBytes / 1048576} MB are skipped", "exclude it (optimize.exclude)"));
+                    continue;
+                }
+
+                var (text, format) = TextFormat.Decode(File.ReadAllBytes(full));
+                inputs.Add(new Input(path, kind, text, format));
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                findings.Add(Note("file-unreadable", path, "not read", e.Message, "check the file's permissions"));
+            }
+        }
+
+        var services = new List<ComposeService>();
+        var composeErrors = new Dictionary<string, ComposeException>(StringComparer.Ordinal);
+        foreach (var compose in inputs.Where(i => i.Kind == FileKind.Compose))
+        {
+            try
+            {
+                services.AddRange(ComposeFile.Load(request.Root, compose.Path, compose.Text));
+            }
+            catch (ComposeException e)
+            {
+                composeErrors[compose.Path] = e;
+            }
+        }
+
+        var live = request.Areas.Contains(Area.Postgres) && request.Database is { } database ? LiveServerOf(database, findings) : null;
+        var resolver = new TargetResolver(request.Root, request.Config, services, live?.Server);
+
+        foreach (var input in inputs)
+        {
+            if (!request.Areas.Contains(AreaOf(input.Kind)))
                 continue;
+            List<Finding> fileFindings;
+            try
+            {
+                fileFindings = [.. Analyse(request, input, services, composeErrors, resolver)];
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                fileFindings = [Note("file-not-analysed", input.Path, "not analysed: a rule failed on this file", $"{e.GetType().Name}: {e.Message}", "nothing was changed; please report the file's pattern")];
             }
 
-            var kind = Kind(name);
-            if (kind is null || !request.Areas.Contains(kind.Value.Area))
-                continue;
-            if (kind.Value.Reader == "dockerfile")
-                findings.AddRange(DockerfileRules.Check(file, text));
-            else if (kind.Value.Reader == "compose")
-                findings.AddRange(ComposeRules.Check(file, text, PgTune.ToKb(sharedBuffers)));
-            else if (kind.Value.Reader == "pm2")
-                findings.AddRange(Pm2Rules.Check(file, text, request.Limits));
-            else if (kind.Value.Reader == "nextjs")
-                findings.AddRange(NextJsRules.Check(request.Root, file, text));
-            else if (kind.Value.Reader == "postgresql.conf")
-                findings.AddRange(PostgresRules.ForFile(file, text, request.Limits, request.Config, Version().Match(file) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : defaultVersion));
+            findings.AddRange(Compose(request.Root, input, fileFindings));
         }
 
         if (request.Areas.Contains(Area.Postgres))
         {
             findings.AddRange(IndexMigrationFindings(request));
-            if (request.Database is { } database)
-                findings.AddRange(LiveSettings(request, database));
+            if (live is not null)
+                findings.AddRange(live.Findings(resolver.ForServer(), request.Root));
         }
 
         var expected = Expectations.FromNewestRun(request.ResultsRoot);
         if (expected is not null)
             findings = [.. findings.Select(f => f with { Moves = expected.For(f) })];
 
-        // One patch per file: the last rule's view of a file is the whole file's new text (rules of one file share it).
-        var patches = findings.Where(f => f.Patch is not null).Select(f => f.Patch!).GroupBy(p => p.RelativePath).Select(g => g.Last()).ToList();
+        var patches = findings.Where(f => f.Patch is not null).Select(f => f.Patch!).DistinctBy(p => p.RelativePath).ToList();
+        var files = inputs.Select(i => i.Path).ToList();
         var report = WriteReport(request, files, findings, patches);
         var backup = request.Apply ? PatchWriter.Apply(request.Root, patches, request.Now) : null;
         return new OptimizeOutcome(files, findings, patches, report, backup);
     }
 
-    // The live server's settings; a server that cannot be reached is a finding, not a failed Optimize.
-    private static IEnumerable<Finding> LiveSettings(OptimizeRequest request, DatabaseConfig database)
+    private static IEnumerable<Finding> Analyse(OptimizeRequest request, Input input, List<ComposeService> services, Dictionary<string, ComposeException> composeErrors, TargetResolver resolver)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(Path.Combine(request.Root, input.Path)));
+        switch (input.Kind)
+        {
+            case FileKind.Dockerfile:
+                return DockerfileRules.Check(input.Path, input.Text, folder);
+            case FileKind.Compose:
+                if (composeErrors.TryGetValue(input.Path, out var error))
+                {
+                    return [new Finding("compose-unreadable", Area.Docker, Severity.Info, input.Path, error.Line == 0 ? null : error.Line, "not read: the YAML does not parse",
+                        error.Message, "fix the file (docker compose refuses it too); nothing was changed", "https://github.com/compose-spec/compose-spec/blob/main/spec.md")];
+                }
+
+                return ComposeRules.Check(input.Path, [.. services.Where(s => s.File == input.Path)], ComposeRules.IsNode);
+            case FileKind.PostgresConf:
+                return PostgresRules.ForFile(request.Root, input.Path, input.Text, resolver.ForFile(input.Path, input.Text, postgres: true));
+            case FileKind.Pm2:
+            case FileKind.NextConfig:
+                var flavor = NextJsRules.Flavor(request.Root, input.Path);
+                var config = JsConfig.Parse(input.Text, flavor, out var parseError);
+                var area = AreaOf(input.Kind);
+                if (config is null)
+                {
+                    return [new Finding(input.Kind == FileKind.Pm2 ? "pm2-unreadable" : "nextjs-unreadable", area, Severity.Info, input.Path, null,
+                        "not read: the file does not parse", parseError!, "fix the file; nothing was changed", "https://nodejs.org/api/cli.html#-c---check")];
+                }
+
+                return input.Kind == FileKind.Pm2
+                    ? Pm2Rules.Check(input.Path, config, resolver.ForFile(input.Path, null, postgres: false))
+                    : NextJsRules.Check(request.Root, input.Path, config);
+            default:
+                return [];
+        }
+    }
+
+    // One file's edits as one patch: overlapping edits of different findings keep the first; the result is parsed
+    // again as its kind, and refused (every finding saying why) when it does not parse.
+    private static IEnumerable<Finding> Compose(string root, Input input, List<Finding> findings)
+    {
+        var accepted = new List<TextEdit>();
+        var notes = new Dictionary<int, string>();
+        for (var i = 0; i < findings.Count; i++)
+        {
+            var edits = findings[i].Edits.Where(e => !accepted.Contains(e)).ToList();
+            var clash = edits.FirstOrDefault(e => accepted.Any(a => a.Overlaps(e)));
+            if (clash is not null)
+            {
+                notes[i] = "not patched: its change overlaps another finding's in this file";
+                continue;
+            }
+
+            accepted.AddRange(edits);
+        }
+
+        if (accepted.Count == 0)
+            return findings.Select((f, i) => notes.TryGetValue(i, out var note) ? f with { NotPatched = note } : f);
+        var updated = TextEdits.Apply(input.Text, accepted);
+        var refusal = Validate(root, input, updated);
+        if (refusal is null)
+        {
+            try
+            {
+                _ = input.Format.Encode(updated);
+            }
+            catch (InvalidOperationException e)
+            {
+                refusal = e.Message;
+            }
+        }
+
+        var patch = refusal is null && updated != input.Text ? new FilePatch(input.Path, input.Text, updated) { Format = input.Format } : null;
+        return findings.Select((f, i) =>
+            notes.TryGetValue(i, out var note) ? f with { NotPatched = note }
+            : f.Edits.Count == 0 ? f
+            : patch is not null ? f with { Patch = patch }
+            : f with { NotPatched = $"not patched: {refusal ?? "the change leaves the file as it is"}" });
+    }
+
+    private static string? Validate(string root, Input input, string updated)
+    {
+        switch (input.Kind)
+        {
+            case FileKind.Dockerfile:
+                try
+                {
+                    var before = Dockerfile.Parse(input.Text);
+                    var after = Dockerfile.Parse(updated);
+                    return after.Stages.Count == before.Stages.Count ? null : "the patched Dockerfile has a different number of stages";
+                }
+                catch (DockerfileSyntaxException e)
+                {
+                    return $"the patched Dockerfile does not parse (line {e.Line}: {e.Message})";
+                }
+
+            case FileKind.PostgresConf:
+                var original = PostgresConf.Parse(input.Path, input.Text).Entries.Count;
+                var patched = PostgresConf.Parse(input.Path, updated);
+                return patched.Entries.Count >= original ? null : "the patched file has fewer settings than the original";
+            case FileKind.Pm2:
+            case FileKind.NextConfig:
+                return ScriptCheck.Check(updated, NextJsRules.Flavor(root, input.Path), root, input.Path);
+            default:
+                return null;
+        }
+    }
+
+    private static Finding Note(string id, string? file, string title, string evidence, string recommendation) =>
+        new(id, Area.Inputs, Severity.Info, file ?? "perf-config.yml", null, title, evidence, recommendation, "docs/optimize.md#inputs");
+
+    private static Area AreaOf(FileKind kind) => kind switch
+    {
+        FileKind.Dockerfile or FileKind.Compose => Area.Docker,
+        FileKind.PostgresConf => Area.Postgres,
+        FileKind.Pm2 => Area.Pm2,
+        _ => Area.Nextjs,
+    };
+
+    private static FileKind? Kind(string name)
+    {
+        var lower = name.ToLowerInvariant();
+        if (lower.EndsWith(".dockerignore", StringComparison.Ordinal))
+            return null;
+        if (lower == "dockerfile" || lower.StartsWith("dockerfile.", StringComparison.Ordinal) || lower.StartsWith("dockerfile-", StringComparison.Ordinal) || lower.EndsWith(".dockerfile", StringComparison.Ordinal))
+            return FileKind.Dockerfile;
+        if (ComposeName().IsMatch(lower))
+            return FileKind.Compose;
+        if (lower == "postgresql.conf" || lower.StartsWith("postgresql.", StringComparison.Ordinal) && lower.EndsWith(".conf", StringComparison.Ordinal) && lower != "postgresql.auto.conf")
+            return FileKind.PostgresConf;
+        if (lower is "ecosystem.config.js" or "ecosystem.config.cjs" or "ecosystem.config.mjs")
+            return FileKind.Pm2;
+        if (NextConfigName().IsMatch(lower))
+            return FileKind.NextConfig;
+        return null;
+    }
+
+    // The live server: its version and (when it runs here) its limits, as a target source; its settings as findings.
+    private sealed record Live(LiveServer Server, Func<Target, string, IEnumerable<Finding>> Findings);
+
+    private static Live? LiveServerOf(DatabaseConfig database, List<Finding> findings)
     {
         var probe = Zoptal.Perf.Probes.Postgres.PgProbe.Create(database);
         try
         {
             var capabilities = probe.CapabilitiesAsync().GetAwaiter().GetResult();
-            var names = PgTune.Recommend(request.Limits.MemoryBytes, request.Limits.Cpus, request.Config.PostgresProfile, request.Config.Storage, capabilities.VersionNum / 10000)
-                .Select(s => s.Name);
-            var settings = probe.SettingsAsync(names).GetAwaiter().GetResult();
-            var path = Path.Combine(request.Root, PostgresRules.SettingsScript);
-            return PostgresRules.ForServer(probe.Server, settings, File.Exists(path) ? File.ReadAllText(path) : "", request.Limits, request.Config, capabilities.VersionNum / 10000);
+            var version = PgSettings.FromVersionNum(capabilities.VersionNum);
+            Limits? limits = null;
+            if (IsLocal(probe.Host))
+                limits = LimitsReader.ForProcess(probe.BackendPidAsync().GetAwaiter().GetResult(), "postgres");
+            var read = probe.SettingsAsync(PgSettings.All.Keys).GetAwaiter().GetResult();
+            var server = probe.Server;
+            return new Live(new LiveServer(server, version, limits), (target, root) =>
+            {
+                var path = Path.Combine(root, PostgresRules.SettingsScript);
+                return PostgresRules.ForServer(server, read, File.Exists(path) ? File.ReadAllText(path) : "", target);
+            });
         }
         catch (Zoptal.Perf.Core.RunFailedException e)
         {
-            return [new Finding("postgres-unreachable", Area.Postgres, Severity.Info, "perf-config.yml", null, $"PostgreSQL at {probe.Server} was not read", e.Message,
-                "check database.connectionString and the password in the environment", "docs/configuration.md")];
+            findings.Add(new Finding("postgres-unreachable", Area.Postgres, Severity.Info, "perf-config.yml", null, $"PostgreSQL at {probe.Server} was not read", e.Message,
+                "check database.connectionString and the password in the environment", "docs/configuration.md"));
+            return null;
         }
         finally
         {
             probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
+
+    private static bool IsLocal(string host) =>
+        host.StartsWith('/') || host is "localhost" || IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
 
     // The database analysis of the newest run, when it has one: its index suggestions as a migration file.
     private static IEnumerable<Finding> IndexMigrationFindings(OptimizeRequest request)
@@ -156,14 +356,6 @@ public static partial class OptimizeSession
             yield return finding with { Patch = patch };
     }
 
-    private static (Area Area, string Reader)? Kind(string name) =>
-        name == "Dockerfile" || name.StartsWith("Dockerfile.", StringComparison.Ordinal) || name.EndsWith(".Dockerfile", StringComparison.Ordinal) ? (Area.Docker, "dockerfile")
-        : ComposeName().IsMatch(name) ? (Area.Docker, "compose")
-        : name == "postgresql.conf" ? (Area.Postgres, "postgresql.conf")
-        : name is "ecosystem.config.js" or "ecosystem.config.cjs" ? (Area.Pm2, "pm2")
-        : name.StartsWith("next.config.", StringComparison.Ordinal) ? (Area.Nextjs, "nextjs")
-        : null;
-
     private static string WriteReport(OptimizeRequest request, IReadOnlyList<string> files, IReadOnlyList<Finding> findings, IReadOnlyList<FilePatch> patches)
     {
         Directory.CreateDirectory(request.ResultsRoot);
@@ -172,7 +364,7 @@ public static partial class OptimizeSession
         markdown.Append("# Optimization report\n\n")
             .Append(CultureInfo.InvariantCulture, $"{request.Now.UtcDateTime:yyyy-MM-dd HH:mm} UTC · {files.Count} files read · {findings.Count} findings · {patches.Count} patches ")
             .Append(request.Apply ? "applied" : "proposed (dry run; --apply writes them)").Append('\n')
-            .Append(CultureInfo.InvariantCulture, $"\nSized for {request.Limits.Cpus:0.##} CPUs and {request.Limits.MemoryBytes / 1048576} MiB: {request.Limits.Source}.\n");
+            .Append("\nSizes come from each file's target (optimize.targets, compose limits and image tags, a PGTune header, the live server), never from the machine Optimize runs on.\n");
         foreach (var area in findings.GroupBy(f => f.Area).OrderBy(g => g.Key))
         {
             markdown.Append(CultureInfo.InvariantCulture, $"\n## {area.Key}\n");
@@ -181,6 +373,7 @@ public static partial class OptimizeSession
                 markdown.Append(CultureInfo.InvariantCulture, $"\n- **{f.Severity.ToString().ToLowerInvariant()}** `{f.RuleId}` {Escape(f.Title)} ({Escape(f.File)}{(f.Line is { } l ? $":{l}" : "")})\n")
                     .Append(CultureInfo.InvariantCulture, $"  - evidence: {Escape(f.Evidence)}\n")
                     .Append(CultureInfo.InvariantCulture, $"  - recommendation: {Escape(f.Recommendation)}{(f.Patch is null ? "" : " (patched)")}\n")
+                    .Append(f.NotPatched is { } why ? $"  - {Escape(why)}\n" : "")
                     .Append(f.Moves is { } moves ? $"  - expected to move: {Escape(moves)}\n" : "")
                     .Append(CultureInfo.InvariantCulture, $"  - source: {f.Link}\n");
             }
@@ -199,11 +392,10 @@ public static partial class OptimizeSession
         AtomicFile.WriteAllText(Path.ChangeExtension(path, ".json"), masker.Apply(JsonSerializer.Serialize(new
         {
             generatedAt = request.Now,
-            limits = request.Limits,
             applied = request.Apply,
             files,
-            findings = findings.Select(f => new { f.RuleId, area = f.Area.ToString(), severity = f.Severity.ToString(), f.File, f.Line, f.Title, f.Evidence, f.Recommendation, f.Link, f.Moves, patched = f.Patch is not null }),
-            diffs = patches.Select(p => new { file = p.RelativePath, diff = UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated) }),
+            findings = findings.Select(f => new { f.RuleId, area = f.Area.ToString(), severity = f.Severity.ToString(), f.File, f.Line, f.Title, f.Evidence, f.Recommendation, f.Link, f.Moves, patched = f.Patch is not null, f.NotPatched }),
+            diffs = patches.Select(p => new { file = p.RelativePath, encoding = p.Format.Name, diff = UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated) }),
         }, new JsonSerializerOptions
         {
             WriteIndented = true,
@@ -219,6 +411,6 @@ public static partial class OptimizeSession
     [GeneratedRegex(@"^(docker-)?compose.*\.ya?ml$")]
     private static partial Regex ComposeName();
 
-    [GeneratedRegex(@"postgresql/(\d+)/")]
-    private static partial Regex Version();
+    [GeneratedRegex(@"^next\.config\.(js|mjs|cjs|ts|mts)$")]
+    private static partial Regex NextConfigName();
 }

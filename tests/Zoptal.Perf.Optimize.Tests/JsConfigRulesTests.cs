@@ -1,15 +1,17 @@
-using Zoptal.Perf.Optimize;
-using Zoptal.Perf.Optimize.Rules;
+using Zoptal.Perf.Core.Configuration;
+using Zoptal.Perf.Optimize.Js;
+using static Zoptal.Perf.Optimize.Tests.Support;
 
 namespace Zoptal.Perf.Optimize.Tests;
 
 /// <summary>PM2 and Next.js configs patched through Acornima's spans: the rest of the file stays byte for byte.</summary>
 public sealed class JsConfigRulesTests
 {
-    private static readonly Limits TwoCpus4Gb = new(2, 4L * 1024 * 1024 * 1024, "test limits");
+    private static IReadOnlyList<Finding> Pm2(string text, Targets.Target target, JsFlavor flavor = JsFlavor.Script) =>
+        Pm2Rules.Check("ecosystem.config.js", JsConfig.Parse(text, flavor, out var error) ?? throw new InvalidOperationException(error), target);
 
     [Fact]
-    public void Pm2_gets_instances_from_the_cpu_quota_and_memory_from_each_instances_share()
+    public void Pm2_gets_instances_from_the_targets_cpus_and_memory_from_each_instances_share()
     {
         const string text = """
             // PM2 process file
@@ -25,9 +27,10 @@ public sealed class JsConfigRulesTests
               ],
             };
             """;
-        var findings = Pm2Rules.Check("ecosystem.config.js", text, TwoCpus4Gb);
+        var target = Target(cpus: 2, memoryGb: 4);
+        var findings = Pm2(text, target);
         Assert.Equal(["pm2-instances", "pm2-max-memory-restart", "pm2-heap", "pm2-uv-threadpool"], findings.Select(f => f.RuleId));
-        Assert.Contains("2048 MiB of the 4096 MiB limit", findings[1].Evidence);
+        Assert.Contains("2048 MiB of the target's 4096 MiB", findings[1].Evidence);
         Assert.Equal("""
             // PM2 process file
             module.exports = {
@@ -42,70 +45,186 @@ public sealed class JsConfigRulesTests
                 },
               ],
             };
-            """, findings[0].Patch!.Updated);
-        Assert.Null(findings[3].Patch); // UV_THREADPOOL_SIZE is advice: the service's work decides
-        // Applied once, the file has nothing left to patch.
-        Assert.All(Pm2Rules.Check("ecosystem.config.js", findings[0].Patch!.Updated, TwoCpus4Gb), f => Assert.Null(f.Patch));
+            """, Patched(text, findings));
+        Assert.Empty(findings[3].Edits); // UV_THREADPOOL_SIZE is advice: the service's work decides
+        Assert.All(Pm2(Patched(text, findings), target), f => Assert.Empty(f.Edits)); // applied once, nothing is left
+    }
+
+    [Fact]
+    public void Pm2_never_sizes_without_a_target_and_never_from_this_machine()
+    {
+        const string text = "module.exports = { apps: [{ name: 'api', script: 'server.js', instances: 'max', exec_mode: 'cluster' }] };";
+        var findings = Pm2(text, Target());
+        Assert.All(findings, f => Assert.Empty(f.Edits));
+        Assert.Contains(findings, f => f.RuleId == "pm2-instances" && f.Recommendation.Contains("optimize.targets", StringComparison.Ordinal));
+        var unknown = Assert.Single(findings, f => f.RuleId == "pm2-target-unknown");
+        Assert.Contains("never sizes for the machine it runs on", unknown.Evidence);
+    }
+
+    [Theory]
+    [InlineData("{ name: 'ml', script: 'train.py', interpreter: 'python3' }")]
+    [InlineData("{ name: 'backup', script: './backup.sh', interpreter: 'bash' }")]
+    [InlineData("{ name: 'ml', script: 'main.py' }")] // PM2 picks python by the extension
+    [InlineData("{ name: 'web', script: 'npm', args: 'start' }")]
+    [InlineData("{ name: 'bin', script: 'python3', args: 'worker.py' }")]
+    public void Pm2_node_args_only_for_apps_node_runs(string app)
+    {
+        var findings = Pm2($"module.exports = {{ apps: [{app}] }};", Target(cpus: 4, memoryGb: 8));
+        Assert.DoesNotContain(findings, f => f.RuleId == "pm2-heap");
+        Assert.DoesNotContain("node_args", Patched($"module.exports = {{ apps: [{app}] }};", findings), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ name: 'reports', script: 'cron.js', cron_restart: '0 * * * *', autorestart: false }")]
+    [InlineData("{ name: 'chat-bot', script: 'bot.js' }")]
+    [InlineData("{ name: 'queue-worker', script: 'worker.js' }")]
+    [InlineData("{ name: 'api', script: 'server.js', env: { PORT: 3000 } }")] // a server: cluster is advice, never a patch
+    public void Pm2_never_adds_cluster_mode(string app)
+    {
+        var text = $"module.exports = {{ apps: [{app}] }};";
+        var findings = Pm2(text, Target(cpus: 4, memoryGb: 8));
+        Assert.DoesNotContain("cluster", Patched(text, findings), StringComparison.Ordinal);
+        Assert.DoesNotContain("instances", Patched(text, findings), StringComparison.Ordinal);
+        if (app.Contains("PORT", StringComparison.Ordinal))
+            Assert.Contains("only a stateless one survives cluster mode", Assert.Single(findings, f => f.RuleId == "pm2-cluster").Evidence);
+        else
+            Assert.DoesNotContain(findings, f => f.RuleId == "pm2-cluster");
+    }
+
+    [Fact]
+    public void Edits_to_one_object_are_planned_together_and_keep_commas_and_comments()
+    {
+        // An empty app gets every property in one insertion, with commas.
+        var empty = "module.exports = { apps: [{}] };";
+        var patched = Patched(empty, Pm2(empty, Target(cpus: 2, memoryGb: 2)));
+        Assert.Equal("module.exports = { apps: [{ max_memory_restart: '1740M' }] };", patched);
+        var config = JsConfig.Parse("module.exports = { apps: [{}] };", JsFlavor.Script, out _)!;
+        var app = (Acornima.Ast.ObjectExpression)((Acornima.Ast.ArrayExpression)JsConfig.Get(config.Exported, "apps")!.Value).Elements[0]!;
+        config.Add(app, "a", "1");
+        config.Add(app, "b", "2");
+        config.Add(app, "c", "3");
+        Assert.Equal("module.exports = { apps: [{ a: 1, b: 2, c: 3 }] };", Patching.TextEdits.Apply(config.Text, config.Edits()));
+
+        // A trailing comment stays on its line; the new property goes after it.
+        const string commented = """
+            module.exports = {
+              apps: [{
+                name: 'api',
+                script: 'server.js' // the entry
+              }]
+            };
+            """;
+        var result = Patched(commented, Pm2(commented, Target(cpus: 2, memoryGb: 2)));
+        Assert.Equal("""
+            module.exports = {
+              apps: [{
+                name: 'api',
+                script: 'server.js', // the entry
+                max_memory_restart: '1740M',
+                node_args: '--max-old-space-size=1433'
+              }]
+            };
+            """, result);
+    }
+
+    [Fact]
+    public void A_config_declaring_a_var_twice_is_read_the_way_node_runs_it()
+    {
+        var config = JsConfig.Parse("var apps = []; var apps = [{ name: 'a', script: 'a.js' }]; module.exports = { apps: apps };", JsFlavor.Script, out var error);
+        Assert.Null(error);
+        Assert.NotNull(config!.Exported);
+    }
+
+    private static IReadOnlyList<Finding> Next(Repository repository, string path)
+    {
+        var text = repository.Read(path);
+        var config = JsConfig.Parse(text, NextJsRules.Flavor(repository.Root, path), out var error) ?? throw new InvalidOperationException(error);
+        return NextJsRules.Check(repository.Root, path, config);
     }
 
     [Fact]
     public void Nextjs_15_loses_swcMinify_and_gains_poweredByHeader_and_the_rest_is_advice()
     {
-        var root = Directory.CreateTempSubdirectory("zoptal-next-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(root, "package.json"), """{ "dependencies": { "next": "^15.1.0" } }""");
-            File.WriteAllText(Path.Combine(root, "Dockerfile"), "FROM node:22\nCMD [\"npx\", \"next\", \"start\"]\n");
-            const string text = """
-                /** @type {import('next').NextConfig} */
-                const nextConfig = {
-                  reactStrictMode: true,
-                  swcMinify: true, // faster builds
-                  productionBrowserSourceMaps: true,
-                };
+        const string text = """
+            /** @type {import('next').NextConfig} */
+            const nextConfig = {
+              reactStrictMode: true,
+              swcMinify: true, // faster builds
+              productionBrowserSourceMaps: true,
+            };
 
-                module.exports = nextConfig;
-                """;
-            var findings = NextJsRules.Check(root, "next.config.js", text);
-            Assert.Equal(["nextjs-powered-by", "nextjs-swc-minify", "nextjs-avif", "nextjs-remove-console", "nextjs-source-maps", "nextjs-standalone"], findings.Select(f => f.RuleId));
-            Assert.Equal("""
-                /** @type {import('next').NextConfig} */
-                const nextConfig = {
-                  reactStrictMode: true,
-                  productionBrowserSourceMaps: true,
-                  poweredByHeader: false,
-                };
+            module.exports = nextConfig;
+            """;
+        using var repository = new Repository(("package.json", """{ "dependencies": { "next": "^15.1.0" } }"""), ("Dockerfile", "FROM node:22\nCMD [\"npx\", \"next\", \"start\"]\n"), ("next.config.js", text));
+        var findings = Next(repository, "next.config.js");
+        Assert.Equal(["nextjs-powered-by", "nextjs-swc-minify", "nextjs-avif", "nextjs-remove-console", "nextjs-source-maps", "nextjs-standalone"], findings.Select(f => f.RuleId));
+        Assert.Equal("""
+            /** @type {import('next').NextConfig} */
+            const nextConfig = {
+              reactStrictMode: true,
+              // faster builds
+              productionBrowserSourceMaps: true,
+              poweredByHeader: false,
+            };
 
-                module.exports = nextConfig;
-                """, findings[0].Patch!.Updated);
-            Assert.All(findings.Where(f => f.RuleId is "nextjs-remove-console" or "nextjs-source-maps" or "nextjs-avif"), f => Assert.Null(f.Patch));
+            module.exports = nextConfig;
+            """, Patched(text, findings));
+        Assert.All(findings.Where(f => f.RuleId is "nextjs-remove-console" or "nextjs-source-maps" or "nextjs-avif"), f => Assert.Empty(f.Edits));
 
-            // Version-aware: on 14, swcMinify is still an option.
-            File.WriteAllText(Path.Combine(root, "package.json"), """{ "dependencies": { "next": "14.2.3" } }""");
-            Assert.DoesNotContain(NextJsRules.Check(root, "next.config.js", text), f => f.RuleId == "nextjs-swc-minify");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Theory]
-    [InlineData("next.config.js", "module.exports = (phase) => ({ reactStrictMode: true });", "nextjs-unreadable")]
-    [InlineData("next.config.js", "module.exports = { reactStrictMode: true,, };", "nextjs-unreadable")]
-    [InlineData("next.config.ts", "const config: NextConfig = {}; export default config;", "nextjs-typescript")]
-    public void Configs_it_cannot_follow_are_reported_and_never_patched(string file, string text, string rule)
-    {
-        var finding = Assert.Single(NextJsRules.Check(Path.GetTempPath(), file, text));
-        Assert.Equal(rule, finding.RuleId);
-        Assert.Null(finding.Patch);
+        // Version-aware: on 14, swcMinify is still an option.
+        repository.Write("package.json", """{ "dependencies": { "next": "14.2.3" } }""");
+        Assert.DoesNotContain(Next(repository, "next.config.js"), f => f.RuleId == "nextjs-swc-minify");
     }
 
     [Fact]
-    public void An_esm_config_with_export_default_is_patched_too()
+    public void An_object_whose_only_key_is_removed_and_another_added_stays_valid()
     {
-        const string text = "const nextConfig = { poweredByHeader: true };\nexport default nextConfig;\n";
-        var finding = NextJsRules.Check(Path.GetTempPath(), "next.config.mjs", text).Single(f => f.RuleId == "nextjs-powered-by");
-        Assert.Equal("const nextConfig = { poweredByHeader: false };\nexport default nextConfig;\n", finding.Patch!.Updated);
+        using var repository = new Repository(("package.json", """{ "dependencies": { "next": "15.0.0" } }"""), ("next.config.js", "module.exports = { swcMinify: true }"));
+        var patched = Patched("module.exports = { swcMinify: true }", Next(repository, "next.config.js"));
+        Assert.Equal("module.exports = { poweredByHeader: false }", patched);
+    }
+
+    [Theory]
+    [InlineData("next.config.js", "const withPWA = require('next-pwa')({ dest: 'public' });\nmodule.exports = withPWA({ reactStrictMode: true });\n", "withPWA(...)")]
+    [InlineData("next.config.js", "const withBundleAnalyzer = require('@next/bundle-analyzer')({ enabled: false });\nconst nextConfig = { reactStrictMode: true };\nmodule.exports = withBundleAnalyzer(nextConfig);\n", "withBundleAnalyzer(...)")]
+    [InlineData("next.config.js", "const a = require('x')({ enabled: false });\nmodule.exports = a({ output: 'standalone' })({ reactStrictMode: true });\n", null)]
+    [InlineData("next.config.js", "module.exports = (phase, { defaultConfig }) => ({ reactStrictMode: true });\n", "the function's return value")]
+    [InlineData("next.config.mjs", "import withX from 'x';\nconst nextConfig = { reactStrictMode: true };\nexport default withX(nextConfig, { silent: true });\n", "withX(...)")]
+    public void Wrapped_and_function_configs_are_read_through_to_the_inner_object(string file, string text, string? through)
+    {
+        using var repository = new Repository(("next.config.js".Equals(file, StringComparison.Ordinal) ? file : file, text));
+        var config = JsConfig.Parse(text, NextJsRules.Flavor(repository.Root, file), out var error);
+        Assert.Null(error);
+        Assert.NotNull(config!.Exported);
+        if (through is not null)
+            Assert.StartsWith(through, config.Through);
+        var findings = NextJsRules.Check(repository.Root, file, config);
+        var patched = Patched(text, findings);
+        Assert.Contains("poweredByHeader: false", patched);
+        Assert.Null(ScriptCheck.Check(patched, NextJsRules.Flavor(repository.Root, file), repository.Root, file));
+    }
+
+    [Fact]
+    public void A_js_config_in_a_type_module_package_is_read_as_a_module()
+    {
+        using var repository = new Repository(("package.json", """{ "type": "module", "dependencies": { "next": "15.2.0" } }"""),
+            ("next.config.js", "const nextConfig = { reactStrictMode: true };\nexport default nextConfig;\n"));
+        Assert.Equal(JsFlavor.Module, NextJsRules.Flavor(repository.Root, "next.config.js"));
+        Assert.Contains(Next(repository, "next.config.js"), f => f.RuleId == "nextjs-powered-by" && f.Edits.Count > 0);
+    }
+
+    [Fact]
+    public void No_avif_advice_when_images_are_not_optimised()
+    {
+        using var repository = new Repository(("next.config.js", "module.exports = { images: { unoptimized: true } };"), ("b/next.config.js", "module.exports = { output: 'export' };"));
+        Assert.DoesNotContain(Next(repository, "next.config.js"), f => f.RuleId == "nextjs-avif");
+        Assert.DoesNotContain(Next(repository, "b/next.config.js"), f => f.RuleId == "nextjs-avif");
+    }
+
+    [Fact]
+    public void A_patch_that_does_not_parse_is_refused()
+    {
+        Assert.Contains("does not parse", ScriptCheck.Check("module.exports = { , a: 1 };", JsFlavor.Script, Path.GetTempPath(), "next.config.js"));
+        Assert.Null(ScriptCheck.Check("module.exports = { a: 1 };", JsFlavor.Script, Path.GetTempPath(), "next.config.js"));
     }
 }

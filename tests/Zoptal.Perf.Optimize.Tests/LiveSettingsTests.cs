@@ -1,7 +1,7 @@
 using Npgsql;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Optimize;
-using Zoptal.Perf.Optimize.Rules;
+using Zoptal.Perf.Optimize.Postgres;
 using Zoptal.Perf.Runs.Tests;
 
 namespace Zoptal.Perf.Optimize.Tests;
@@ -9,13 +9,17 @@ namespace Zoptal.Perf.Optimize.Tests;
 /// <summary>The live server's settings on a real PostgreSQL cluster, read-only, turned into an ALTER SYSTEM script.</summary>
 public sealed class LiveSettingsTests(PostgresCluster postgres) : IClassFixture<PostgresCluster>, IDisposable
 {
-    private static readonly Limits FourCpus8Gb = new(4, 8L * 1024 * 1024 * 1024, "test limits");
+    // The live server's machine, as the config says it (the server itself runs on the test machine).
+    private static readonly OptimizeConfig Config = new()
+    {
+        Targets = [new OptimizeTarget { Database = true, Cpus = 4, MemoryBytes = 8L * 1024 * 1024 * 1024, Where = "test config" }],
+    };
     private readonly string _root = Directory.CreateTempSubdirectory("zoptal-live-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private OptimizeOutcome Run(DatabaseConfig database, bool apply) => OptimizeSession.Run(
-        new OptimizeRequest(_root, new OptimizeConfig(), Path.Combine(_root, "performance-results"), FourCpus8Gb, DateTimeOffset.UtcNow)
+        new OptimizeRequest(_root, Config, Path.Combine(_root, "performance-results"), DateTimeOffset.UtcNow)
         {
             Areas = new HashSet<Area> { Area.Postgres },
             Apply = apply,
@@ -29,6 +33,8 @@ public sealed class LiveSettingsTests(PostgresCluster postgres) : IClassFixture<
         var first = Run(database, apply: true);
 
         var shared = first.Findings.Single(f => f.RuleId == "pgtune-shared-buffers");
+        // The server runs on the test machine, whose cgroup and memory differ from the config's 4 CPUs and 8GB: the config wins, and says so.
+        Assert.Contains(first.Findings, f => f.RuleId == "target-disagreement" && f.Evidence.Contains("8GB (test config) against", StringComparison.Ordinal));
         Assert.Matches(@"^shared_buffers: 128MB on 127\.0\.0\.1:\d+/postgres → 2GB$", shared.Title);
         Assert.Contains("live value from pg_settings", shared.Evidence);
         var script = File.ReadAllText(Path.Combine(_root, PostgresRules.SettingsScript));

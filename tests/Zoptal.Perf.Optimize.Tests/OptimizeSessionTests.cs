@@ -8,7 +8,11 @@ namespace Zoptal.Perf.Optimize.Tests;
 /// <summary>Optimize over a copy of samples/platform: the diffs it proposes, applying them once, and the files it must not touch.</summary>
 public sealed class OptimizeSessionTests : IDisposable
 {
-    private static readonly Limits FourCpus8Gb = new(4, 8L * 1024 * 1024 * 1024, "test limits");
+    // The auth service's machine (the sample's postgres service has its limits and version in the compose file).
+    private static readonly OptimizeConfig Config = new()
+    {
+        Targets = [new OptimizeTarget { Files = ["services/auth-service/**"], Cpus = 2, MemoryBytes = 2L * 1024 * 1024 * 1024, Where = "test config" }],
+    };
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private readonly string _root = Directory.CreateTempSubdirectory("zoptal-optimize-").FullName;
 
@@ -37,7 +41,7 @@ public sealed class OptimizeSessionTests : IDisposable
     }
 
     private OptimizeOutcome Run(bool apply = false, params Area[] areas) => OptimizeSession.Run(
-        new OptimizeRequest(_root, new OptimizeConfig(), Path.Combine(_root, "performance-results"), FourCpus8Gb, Now)
+        new OptimizeRequest(_root, Config, Path.Combine(_root, "performance-results"), Now)
         {
             Apply = apply,
             Areas = areas.Length == 0 ? Enum.GetValues<Area>().ToHashSet() : areas.ToHashSet(),
@@ -57,26 +61,23 @@ public sealed class OptimizeSessionTests : IDisposable
         Assert.Equal("""
             --- a/services/project-service/Dockerfile
             +++ b/services/project-service/Dockerfile
-            @@ -7,10 +7,12 @@
-             RUN npm run build
-             
+            @@ -9,8 +9,9 @@
              FROM node:22-alpine
-            +ENV NODE_ENV=production
              WORKDIR /app
              COPY package*.json ./
             -RUN npm ci --omit-dev \
             +RUN npm ci --omit=dev \
                  && npm cache clean --force
+            +ENV NODE_ENV=production
              COPY --from=build /app/dist ./dist
              EXPOSE 3002
             -CMD node dist/index.js
-            +USER node
             +CMD ["node", "dist/index.js"]
 
             """.Replace("\r\n", "\n"), project);
         var conf = outcome.Diffs.Single(d => d.Contains("postgresql.conf"));
         Assert.Contains("-shared_buffers = 128MB\t\t\t# min 128kB\n+shared_buffers = 2GB\t\t\t# min 128kB\n", conf);
-        Assert.Contains(" #work_mem = 4MB\t\t\t\t# min 64kB\n+work_mem = 20164kB\t\t# Zoptal.Perf Optimize\n", conf);
+        Assert.Contains(" #work_mem = 4MB\t\t\t\t# min 64kB\n+work_mem = 20MB\t\t# Zoptal.Perf Optimize\n", conf); // 20164kB, in its largest whole unit
         Assert.Contains("-min_wal_size = 80MB\n", conf);
         Assert.Contains("+jit = off", conf);
         Assert.DoesNotContain("\n+max_connections", conf); // 100 as configured: work_mem is sized for it
@@ -85,7 +86,8 @@ public sealed class OptimizeSessionTests : IDisposable
         Assert.All(outcome.Findings, f => Assert.False(string.IsNullOrWhiteSpace(f.Evidence) || string.IsNullOrWhiteSpace(f.Link), f.RuleId));
         var workMem = outcome.Findings.Single(f => f.RuleId == "pgtune-work-mem");
         Assert.Contains("(RAM − shared_buffers) / ((max_connections 100 + workers 4) × 3)", workMem.Evidence);
-        Assert.Contains("4 CPUs and 8192 MiB", workMem.Evidence);
+        Assert.Contains("4 CPUs (docker-compose.yml service postgres: cpus limit), 8GB (docker-compose.yml service postgres: memory limit), PostgreSQL 15 (docker-compose.yml service postgres: image postgres:15)", workMem.Evidence);
+        Assert.Null(outcome.Findings.Single(f => f.RuleId == "node-user" && f.File == "services/project-service/Dockerfile").Patch); // advice: the app may write where root owns the files
         Assert.Null(outcome.Findings.Single(f => f.RuleId == "cmd-node-not-npm").Patch);
         Assert.Contains(outcome.Findings, f => f.RuleId == "compose-postgres-shm" && f.Title.Contains("below shared_buffers 2GB"));
         Assert.DoesNotContain(outcome.Findings, f => f.RuleId == "compose-limits" && f.Title.StartsWith("project-service"));
@@ -107,7 +109,7 @@ public sealed class OptimizeSessionTests : IDisposable
         Assert.Equal(original, File.ReadAllText(Path.Combine(first.BackupPath!, "postgres/postgresql.conf")).Replace("\r\n", "\n"));
         Assert.Contains("shared_buffers = 2GB", Read("postgres/postgresql.conf"));
         Assert.Contains("RUN npm ci --omit=dev", Read("services/project-service/Dockerfile"));
-        Assert.Contains("instances: 4, // one per core", Read("services/auth-service/ecosystem.config.js"));
+        Assert.Contains("instances: 2, // one per core", Read("services/auth-service/ecosystem.config.js")); // the target's 2 CPUs, not the host's
         Assert.DoesNotContain("swcMinify", Read("apps/web/next.config.js"));
         Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
 

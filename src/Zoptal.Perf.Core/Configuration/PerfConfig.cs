@@ -511,8 +511,8 @@ public sealed record OptimizeConfig
     /// <summary>The default globs of the files Optimize reads.</summary>
     public static readonly IReadOnlyList<string> DefaultInclude =
     [
-        "**/Dockerfile*", "**/docker-compose*.y*ml", "**/compose.y*ml", "**/ecosystem.config.{js,cjs}",
-        "**/next.config.{js,mjs}", "**/postgresql.conf", "package.json",
+        "**/{Dockerfile,dockerfile}*", "**/*.{Dockerfile,dockerfile}", "**/docker-compose*.y*ml", "**/compose.y*ml", "**/ecosystem.config.{js,cjs,mjs}",
+        "**/next.config.{js,mjs,cjs,ts,mts}", "**/postgresql.conf",
     ];
 
     /// <summary>Globs of files to read.</summary>
@@ -526,4 +526,35 @@ public sealed record OptimizeConfig
 
     /// <summary>Storage kind for PGTune.</summary>
     public StorageKind Storage { get; init; } = StorageKind.Ssd;
+
+    /// <summary>The machines the files are for (the first entry whose globs match a file wins); Optimize never sizes for the machine it runs on.</summary>
+    public IReadOnlyList<OptimizeTarget> Targets { get; init; } = [];
+}
+
+/// <summary>
+/// The machine some files configure (<c>optimize.targets[]</c>): by glob, or the live server of the <c>database</c>
+/// section. Every field is optional; what is missing comes from the next source (compose limits and image tags, a
+/// PGTune header, the live server) or stays unknown.
+/// </summary>
+public sealed record OptimizeTarget
+{
+    /// <summary>Globs of the files this machine runs (repository-relative).</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>True: the entry describes the live server of the <c>database</c> section.</summary>
+    public bool Database { get; init; }
+
+    public double? Cpus { get; init; }
+
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>PostgreSQL's major version (9.6 is written 9.6; 10 and later as one number).</summary>
+    public double? PostgresVersion { get; init; }
+
+    public PostgresProfile? Profile { get; init; }
+
+    public StorageKind? Storage { get; init; }
+
+    /// <summary>Where the entry is written, for the report ("perf-config.yml:112").</summary>
+    public string Where { get; init; } = "perf-config.yml";
 }

@@ -195,6 +195,30 @@ internal sealed class YamlObject
         return value;
     }
 
+    /// <summary>A memory size in bytes: <c>8GB</c>, <c>512MB</c>, <c>1.5GiB</c>, <c>512M</c> (units of 1024, as Docker and PostgreSQL count).</summary>
+    public long? Size(string key, long min)
+    {
+        var (text, node) = Text(key, "a size", false);
+        if (text is null)
+            return null;
+        var match = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*([kKmMgGtT])(?:i?[bB])?$");
+        if (!match.Success)
+        {
+            _context.Error(node!, ChildPath(key), $"'{text}' is not a size", "write 512MB, 8GB or 1.5GB");
+            return null;
+        }
+
+        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var bytes = (long)(number * (char.ToUpperInvariant(match.Groups[2].Value[0]) switch { 'K' => 1024d, 'M' => 1024d * 1024, 'G' => 1024d * 1024 * 1024, _ => 1024d * 1024 * 1024 * 1024 }));
+        if (bytes < min)
+        {
+            _context.Error(node!, ChildPath(key), $"{text} is too small; the least is {min / 1048576}MB");
+            return null;
+        }
+
+        return bytes;
+    }
+
     public bool? Bool(string key)
     {
         var (text, node) = Text(key, "true or false", false);

@@ -6,10 +6,11 @@ namespace Zoptal.Perf.Core.IO;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes through a stream.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>Writes through a stream; <paramref name="mode"/> sets the new file's permissions (Unix), else the default.</summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null)
     {
-        var temporary = path + ".tmp";
+        // A name of its own, so a user's "x.tmp" beside "x" is never overwritten.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
             using (var stream = File.Create(temporary))
@@ -18,6 +19,8 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            if (mode is { } m && !OperatingSystem.IsWindows())
+                File.SetUnixFileMode(temporary, m);
             File.Move(temporary, path, overwrite: true);
         }
         catch
@@ -26,6 +29,9 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Writes bytes, with the permissions given (Unix).</summary>
+    public static void WriteAllBytes(string path, byte[] bytes, UnixFileMode? mode = null) => Write(path, stream => stream.Write(bytes), mode);
 
     /// <summary>Writes a text (UTF-8, no byte order mark).</summary>
     public static void WriteAllText(string path, string text) =>

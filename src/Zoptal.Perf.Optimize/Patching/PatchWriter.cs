@@ -6,8 +6,9 @@ namespace Zoptal.Perf.Optimize.Patching;
 
 /// <summary>
 /// Writes patches safely: only inside the repository (every path component's symlinks resolved), only over the text
-/// the patch was made from, each original saved first under <c>.nuke/temp/optimize-backups/&lt;timestamp&gt;/</c>, and
-/// each file replaced by a rename, so no file is ever half-written.
+/// the patch was made from, each original saved first under <c>.nuke/temp/optimize-backups/&lt;timestamp&gt;/</c>
+/// (byte for byte, with its mode), and each file replaced by a rename, so no file is ever half-written. The new
+/// bytes keep the file's encoding, byte order mark, line endings and permissions: only the edited text differs.
 /// </summary>
 public static class PatchWriter
 {
@@ -30,7 +31,7 @@ public static class PatchWriter
         var targets = list.Select(p => (Patch: p, Path: Resolve(root, p.RelativePath))).ToList();
         foreach (var (patch, path) in targets)
         {
-            var current = File.Exists(path) ? File.ReadAllText(path) : "";
+            var current = File.Exists(path) ? Files.TextFormat.Decode(File.ReadAllBytes(path)).Text : "";
             if (current != patch.Original)
                 throw new RunFailedException($"{patch.RelativePath} changed since Optimize read it; run Optimize again.");
         }
@@ -40,15 +41,21 @@ public static class PatchWriter
         var backups = Path.Combine(root, ".nuke", "temp", "optimize-backups", now.UtcDateTime.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (patch, path) in targets)
         {
+            UnixFileMode? mode = null;
             if (File.Exists(path))
             {
                 var backup = Path.Combine(backups, patch.RelativePath);
                 Directory.CreateDirectory(Path.GetDirectoryName(backup)!);
                 File.Copy(path, backup, overwrite: true);
+                if (!OperatingSystem.IsWindows())
+                {
+                    mode = File.GetUnixFileMode(path);
+                    File.SetUnixFileMode(backup, mode.Value);
+                }
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            AtomicFile.WriteAllText(path, patch.Updated);
+            AtomicFile.WriteAllBytes(path, patch.Format.Encode(patch.Updated), mode);
         }
 
         return backups;

@@ -13,14 +13,18 @@ public sealed partial class PgProbe : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
-    private PgProbe(NpgsqlDataSource source, string server)
+    private PgProbe(NpgsqlDataSource source, string server, string host)
     {
         _source = source;
         Server = server;
+        Host = host;
     }
 
     /// <summary><c>host:port/database</c>, for messages (never the password).</summary>
     public string Server { get; }
+
+    /// <summary>The host the connection string names (a name, an address, or a socket folder).</summary>
+    public string Host { get; }
 
     /// <summary>A probe for the config's database (the password from the environment, as the config loaded it).</summary>
     public static PgProbe Create(DatabaseConfig database)
@@ -33,7 +37,7 @@ public sealed partial class PgProbe : IAsyncDisposable
         };
         if (database.Password is { } password)
             builder.Password = password;
-        return new PgProbe(NpgsqlDataSource.Create(builder), $"{builder.Host}:{builder.Port}/{builder.Database}");
+        return new PgProbe(NpgsqlDataSource.Create(builder), $"{builder.Host}:{builder.Port}/{builder.Database}", builder.Host ?? "");
     }
 
     /// <summary>What this server offers, found in its catalogs.</summary>
@@ -51,6 +55,13 @@ public sealed partial class PgProbe : IAsyncDisposable
         var preload = await Scalar<string>(connection, "SELECT current_setting('shared_preload_libraries')", cancellation).ConfigureAwait(false) ?? "";
         return PgCapabilities.From(versionNum, version, relations, statementColumns, tableColumns,
             preload.Split(',').Any(l => l.Trim().Trim('"') == "pg_stat_statements"));
+    }
+
+    /// <summary>The process id of the server process serving this connection (as the server's own process namespace numbers it).</summary>
+    public async Task<int> BackendPidAsync(CancellationToken cancellation = default)
+    {
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        return (int)await Scalar<int>(connection, "SELECT pg_backend_pid()", cancellation).ConfigureAwait(false);
     }
 
     /// <summary>The counters now.</summary>
