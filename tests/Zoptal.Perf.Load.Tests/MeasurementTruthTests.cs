@@ -95,7 +95,9 @@ public sealed class MeasurementTruthTests(TestServer server) : IClassFixture<Tes
     {
         var result = await Saturated(TimeSpan.FromSeconds(3), new LoadConfig { Backlog = 50 });
         var scenario = Assert.Single(result.Scenarios);
-        Assert.InRange(scenario.DroppedIterations, 120, 180); // about 200 due in the freeze: 4 on VUs, 50 waiting
+        // About 200 are due in the freeze: 4 on VUs, 50 waiting, the rest dropped. On a busy machine (stress-ng) the 4 VUs
+        // fall behind 200/s now and then after the freeze too, and a full backlog drops those as well: more, never fewer.
+        Assert.InRange(scenario.DroppedIterations, 120, 300);
         Assert.Equal(600, scenario.PlannedIterations);
     }
 

@@ -13,7 +13,7 @@ public static class NodePackages
     /// <summary>The folder whose node_modules holds the package, installing it when absent.</summary>
     public static async Task<string> EnsureAsync(string package, string version)
     {
-        var folder = Path.Combine(PlatformFixture.RepositoryRoot(), ".nuke", "temp", "node");
+        var folder = Path.Combine(RepositoryPaths.Root(), ".nuke", "temp", "node");
         await Installing.WaitAsync();
         try
         {

@@ -22,14 +22,5 @@ public sealed class PlatformFixture : IAsyncLifetime
     }
 
     /// <summary>The repository root (where Zoptal.Perf.sln is).</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Zoptal.Perf.sln")))
-                return dir.FullName;
-        }
-
-        throw new InvalidOperationException("Zoptal.Perf.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => RepositoryPaths.Root();
 }

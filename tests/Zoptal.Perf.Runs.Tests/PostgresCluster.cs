@@ -16,6 +16,9 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The cluster's folder (owned by the server's user): its data directory is <c>data</c>.</summary>
+    public string Folder => _root;
+
     public async Task InitializeAsync()
     {
         _bin = AptTasks.PostgreSqlBin() ?? throw new InvalidOperationException("PostgreSQL is not installed; ./build.sh Test installs it (apt-get install postgresql postgresql-contrib).");
@@ -48,6 +51,24 @@ public sealed class PostgresCluster : IAsyncLifetime
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The server's own check of its configuration files (<c>postgres -C</c>, which a running server allows): the exit
+    /// code (not 0 for an unknown setting, an invalid value, a syntax error) and what it printed.
+    /// </summary>
+    public async Task<(int ExitCode, string Output)> CheckConfigurationAsync()
+    {
+        var program = Path.Combine(_bin, "postgres");
+        var root = Environment.UserName == "root";
+        var start = new ProcessStartInfo(root ? "su" : program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in root ? ["postgres", "-s", "/bin/sh", "-c", $"'{program}' -D '{_root}/data' -C shared_buffers"] : new[] { "-D", $"{_root}/data", "-C", "shared_buffers" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output) + (await error));
     }
 
     private static Task AsPostgres(bool root, string program, params string[] arguments) =>

@@ -87,7 +87,7 @@ public sealed class ShellScript
                 continue;
             }
 
-            if (c == '#' )
+            if (c == '#')
             {
                 while (_i < _text.Length && _text[_i] != '\n')
                     _i++;

@@ -82,6 +82,7 @@ public static partial class TypeScriptErasure
     private static partial Regex ParameterAnnotation();
 
     // } satisfies NextConfig;   } as NextConfig   as const
-    [GeneratedRegex(@"[}\])\w'""](?<type>\s+(?:satisfies|as)\s+(?:const\b|[A-Za-z_$][\w$.]*(?:<[^;\n]*>)?(?:\[\])?))(?=\s*(?:[;),}\]]|$))", RegexOptions.Multiline)]
+    // satisfies NextConfig['images'] (an indexed access type) too
+    [GeneratedRegex(@"[}\])\w'""](?<type>\s+(?:satisfies|as)\s+(?:const\b|[A-Za-z_$][\w$.]*(?:<[^;\n]*>)?(?:\[\]|\['[^'\n]*'\]|\[""[^""\n]*""\])*))(?=\s*(?:[;),}\]]|$))", RegexOptions.Multiline)]
     private static partial Regex Satisfies();
 }

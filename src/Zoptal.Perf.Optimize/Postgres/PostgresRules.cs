@@ -66,12 +66,13 @@ public static class PostgresRules
             var where = current is null ? "not set" : $"{current.File}:{current.Line}";
             var edit = (TextEdit?)null;
             var placement = "";
-            if (current is not null && current.File == relativePath && !conf.IncludesAfter(current.Line).Any())
+            bool Overridden(int line) => conf.IncludesAfter(line).Any(include => MaySet(root, relativePath, include, setting.Name));
+            if (current is not null && current.File == relativePath && !Overridden(current.Line))
             {
                 edit = new TextEdit(current.ValueStart, current.ValueEnd, PostgresConf.Quote(value));
             }
             else if (current is null && conf.Commented.LastOrDefault(c => c.Name.Equals(setting.Name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } commented
-                && !conf.IncludesAfter(commented.Line).Any())
+                && !Overridden(commented.Line))
             {
                 edit = TextEdit.Insert(commented.End, (commented.End == text.Length && !text.EndsWith('\n') ? newline : "") + $"{setting.Name} = {PostgresConf.Quote(value)}\t\t# Zoptal.Perf Optimize" + newline);
                 placement = $"; added under the commented default (line {commented.Line})";
@@ -162,13 +163,23 @@ public static class PostgresRules
         return result;
     }
 
+    // Whether an include can set a setting: one it reads from the repository that sets it, or one outside it (unknown).
+    private static bool MaySet(string root, string relativePath, ConfEntry include, string name) =>
+        !Inside(root, relativePath, include) || Included(root, relativePath, include).Any(file => Effective(root, file, 1).ContainsKey(name));
+
+    private static bool Inside(string root, string relativePath, ConfEntry include)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(Path.Combine(root, relativePath)))!;
+        var target = Path.GetFullPath(Path.Combine(folder, include.Unquoted));
+        return target.StartsWith(Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
     /// <summary>The files an include directive reads, when they are inside the repository (others cannot be known).</summary>
     public static IEnumerable<PostgresConf> Included(string root, string relativePath, ConfEntry include)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(Path.Combine(root, relativePath)))!;
         var target = Path.GetFullPath(Path.Combine(folder, include.Unquoted));
-        var realRoot = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (!target.StartsWith(realRoot, StringComparison.Ordinal))
+        if (!Inside(root, relativePath, include))
             yield break;
         var files = include.Name.Equals("include_dir", StringComparison.OrdinalIgnoreCase)
             ? Directory.Exists(target) ? Directory.GetFiles(target, "*.conf").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).ToList() : []

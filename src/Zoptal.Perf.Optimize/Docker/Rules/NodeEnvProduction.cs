@@ -26,7 +26,8 @@ public sealed partial class NodeEnvProduction : IDockerfileRule
         yield return context.Finding("node-env-production", Severity.Warning, final.From.Line, "NODE_ENV is not production",
             $"the final stage (FROM {final.Image}, line {final.From.Line}) does not set NODE_ENV: Express and many libraries run their slower development paths; "
             + (lastRun is null ? "the stage runs nothing, so ENV goes right after FROM" : $"ENV goes after the stage's last RUN (line {lastRun.Line}), so the installs and builds before it keep their devDependencies"),
-            "ENV NODE_ENV=production", DockerfileContext.NodeBestPractices) with { Edits = [TextEdit.Insert(at, text)] };
+            "ENV NODE_ENV=production", DockerfileContext.NodeBestPractices) with
+        { Edits = [TextEdit.Insert(at, text)] };
     }
 
     [GeneratedRegex(@"\bNODE_ENV\b")]
