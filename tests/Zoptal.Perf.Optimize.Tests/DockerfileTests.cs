@@ -117,6 +117,8 @@ public sealed class DockerfileTests
     [InlineData("Dockerfile", "FROM node:22 AS development\nRUN npm install\nCMD [\"node\", \"index.js\"]\n")]
     [InlineData("Dockerfile", "FROM node:22\nRUN npm install\nCMD [\"npm\", \"run\", \"dev\"]\n")]
     [InlineData("Dockerfile", "FROM node:22\nRUN npm install\nCMD npx nodemon index.js\n")]
+    [InlineData("Dockerfile", "FROM node:20-alpine\nRUN pnpm install --frozen-lockfile\nCMD [\"pnpm\", \"--filter\", \"@app/frontend\", \"dev\"]\n")]
+    [InlineData("e2b.Dockerfile", "FROM node:21-slim\nRUN npx --yes create-next-app@15.3.3 . --yes\nRUN mv /home/user/nextjs-app/* /home/user/\n")] // a sandbox template: no CMD
     [InlineData("Dockerfile", "FROM node:22\nARG NODE_ENV=production\nRUN npm install\nCMD [\"node\", \"index.js\"]\n")]
     [InlineData("Dockerfile", "FROM node:22 AS base\nENV NODE_ENV=production\nFROM base\nCMD [\"node\", \"index.js\"]\n")]
     [InlineData("Dockerfile", "FROM node:22 AS build\nRUN npm ci\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n")]
@@ -195,8 +197,8 @@ public sealed class DockerfileTests
     {
         const string text = "FROM node:22\r\nRUN npm ci\r\nCMD [\"node\", \"a.js\"]";
         Assert.Equal("FROM node:22\r\nRUN npm ci\r\nENV NODE_ENV=production\r\nCMD [\"node\", \"a.js\"]", Patched(text, Check(text)));
-        const string last = "FROM node:22\nRUN npm ci";
-        Assert.Equal("FROM node:22\nRUN npm ci\nENV NODE_ENV=production", Patched(last, Check(last)));
+        const string last = "FROM node:22\nCMD [\"node\", \"a.js\"]\nRUN npm ci";
+        Assert.Equal("FROM node:22\nCMD [\"node\", \"a.js\"]\nRUN npm ci\nENV NODE_ENV=production", Patched(last, Check(last)));
     }
 
     [Fact]

@@ -10,6 +10,8 @@ public sealed class FilesTests
 {
     private static readonly OptimizeConfig Postgres16 = new()
     {
+        PostgresProfile = PostgresProfile.Web,
+        Storage = StorageKind.Ssd,
         Include = ["**/*"],
         Targets = [new OptimizeTarget { Files = ["**"], Cpus = 4, MemoryBytes = 8L << 30, PostgresVersion = 16, Where = "test" }],
     };
@@ -34,7 +36,7 @@ public sealed class FilesTests
         Assert.NotNull(outcome.BackupPath);
 
         var patchedConf = File.ReadAllBytes(conf);
-        Assert.StartsWith("# Konfiguration f\u00fcr die Datenbank\nshared_buffers = 2GB # gr\u00f6\u00dfer\n", Encoding.Latin1.GetString(patchedConf), StringComparison.Ordinal);
+        Assert.StartsWith("# Konfiguration f\u00fcr die Datenbank\nshared_buffers = 2GB   # gr\u00f6\u00dfer\n", Encoding.Latin1.GetString(patchedConf), StringComparison.Ordinal);
         Assert.Equal(latin1[..44], patchedConf[..44]); // the bytes before the edit, é and ü as Latin-1
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(conf));
 
@@ -136,6 +138,10 @@ public sealed class FilesTests
             process.stdout.write(String(out.diagnostics.length));
             """, Path.Combine(repository.Root, "web", "next.config.ts"));
         Assert.Equal("0", diagnostics);
+
+        // A second apply reads poweredByHeader: false (an object's "key: value," is not a parameter's type) and changes nothing.
+        Assert.Empty(repository.Optimize(apply: true).Patches);
+        Assert.Equal(patched, repository.Read("web/next.config.ts"));
 
         // A patch typescript refuses is not written: a config already broken stays as it is.
         const string broken = "const nextConfig: NextConfig = { reactStrictMode: true, };\nexport default nextConfig\nconst x: = 1;\n";

@@ -30,7 +30,7 @@ public sealed class JsConfigRulesTests
         var target = Target(cpus: 2, memoryGb: 4);
         var findings = Pm2(text, target);
         Assert.Equal(["pm2-instances", "pm2-max-memory-restart", "pm2-heap", "pm2-uv-threadpool"], findings.Select(f => f.RuleId));
-        Assert.Contains("2048 MiB of the target's 4096 MiB", findings[1].Evidence);
+        Assert.Contains("one of the 2 processes of the file's 1 app: 2048 MiB each of the target's 4096 MiB", findings[1].Evidence);
         Assert.Equal("""
             // PM2 process file
             module.exports = {
@@ -48,6 +48,29 @@ public sealed class JsConfigRulesTests
             """, Patched(text, findings));
         Assert.Empty(findings[3].Edits); // UV_THREADPOOL_SIZE is advice: the service's work decides
         Assert.All(Pm2(Patched(text, findings), target), f => Assert.Empty(f.Edits)); // applied once, nothing is left
+    }
+
+    [Fact]
+    public void Pm2_shares_the_memory_among_every_process_of_the_file_and_keeps_under_an_apps_own_limit()
+    {
+        // Real files: five apps on one machine each got the whole machine's heap; -1 (all cores but one) became every core;
+        // a heap above the app's own max_memory_restart: '1G' would be restarted by PM2 before V8 collected.
+        const string text = """
+            module.exports = {
+              apps: [
+                { name: 'api', script: 'api.js', exec_mode: 'cluster', instances: -1 },
+                { name: 'indexer', script: 'indexer.js', max_memory_restart: '300M' },
+                { name: 'ml', script: 'model.py', interpreter: 'python3' },
+              ],
+            };
+            """;
+        var findings = Pm2(text, Target(cpus: 4, memoryGb: 2));
+        var patched = Patched(text, findings);
+        // 4 CPUs: -1 is 3 api processes, plus indexer and ml: 5 processes, 409 MiB each of 2048.
+        Assert.Contains("instances: 3,", patched, StringComparison.Ordinal);
+        Assert.Contains("{ name: 'api', script: 'api.js', exec_mode: 'cluster', instances: 3, max_memory_restart: '347M', node_args: '--max-old-space-size=286' }", patched, StringComparison.Ordinal);
+        Assert.Contains("{ name: 'indexer', script: 'indexer.js', max_memory_restart: '300M', node_args: '--max-old-space-size=210' }", patched, StringComparison.Ordinal);
+        Assert.Contains("{ name: 'ml', script: 'model.py', interpreter: 'python3', max_memory_restart: '347M' }", patched, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -219,6 +242,16 @@ public sealed class JsConfigRulesTests
         using var repository = new Repository(("next.config.js", "module.exports = { images: { unoptimized: true } };"), ("b/next.config.js", "module.exports = { output: 'export' };"));
         Assert.DoesNotContain(Next(repository, "next.config.js"), f => f.RuleId == "nextjs-avif");
         Assert.DoesNotContain(Next(repository, "b/next.config.js"), f => f.RuleId == "nextjs-avif");
+    }
+
+    [Fact]
+    public void A_shorthand_property_gets_a_value_and_an_object_in_a_typescript_config_is_not_taken_for_parameters()
+    {
+        using var repository = new Repository(
+            ("a/next.config.js", "const poweredByHeader = true;\nmodule.exports = { poweredByHeader };\n"),
+            ("b/next.config.ts", "const nextConfig: NextConfig = {\n  async rewrites() { return [] },\n  poweredByHeader: false,\n  compress: true,\n};\nexport default nextConfig;\n"));
+        Assert.Equal("const poweredByHeader = true;\nmodule.exports = { poweredByHeader: false };\n", Patched(repository.Read("a/next.config.js"), Next(repository, "a/next.config.js")));
+        Assert.DoesNotContain(Next(repository, "b/next.config.ts"), f => f.RuleId == "nextjs-powered-by");
     }
 
     [Fact]

@@ -12,6 +12,8 @@ public sealed class LiveSettingsTests(PostgresCluster postgres) : IClassFixture<
     // The live server's machine, as the config says it (the server itself runs on the test machine).
     private static readonly OptimizeConfig Config = new()
     {
+        PostgresProfile = PostgresProfile.Web,
+        Storage = StorageKind.Ssd,
         Targets = [new OptimizeTarget { Database = true, Cpus = 4, MemoryBytes = 8L * 1024 * 1024 * 1024, Where = "test config" }],
     };
     private readonly string _root = Directory.CreateTempSubdirectory("zoptal-live-").FullName;

@@ -11,6 +11,8 @@ public sealed class OptimizeSessionTests : IDisposable
     // The auth service's machine (the sample's postgres service has its limits and version in the compose file).
     private static readonly OptimizeConfig Config = new()
     {
+        PostgresProfile = PostgresProfile.Web,
+        Storage = StorageKind.Ssd,
         Targets = [new OptimizeTarget { Files = ["services/auth-service/**"], Cpus = 2, MemoryBytes = 2L * 1024 * 1024 * 1024, Where = "test config" }],
     };
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);

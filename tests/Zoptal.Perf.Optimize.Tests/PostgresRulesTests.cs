@@ -28,6 +28,42 @@ public sealed class PostgresRulesTests
         Assert.Contains(findings, f => f.RuleId == "pgtune-random-page-cost");
     }
 
+    [Fact]
+    public void Hand_set_values_are_not_overwritten_with_a_profile_or_storage_nobody_stated()
+    {
+        // Real files: a DW benchmark's default_statistics_target = 500 and HDD costs, in a container of 1.5GB; nobody said
+        // the workload or the disks, and PGTune asks for both, so what depends on them is advice, never a patch.
+        const string text = "default_statistics_target = 500\nrandom_page_cost = 4.0\nshared_buffers = 512MB\ncheckpoint_completion_target = 0.5\n";
+        var unstated = Targets.Target.Unknown(new OptimizeConfig()).Or(new PartialTarget(new(2, "compose"), new(1536L << 20, "compose"), new(15, "image postgres:15")));
+        var findings = PostgresRules.ForFile("/nonexistent", "postgresql.conf", text, unstated);
+        foreach (var id in new[] { "pgtune-default-statistics-target", "pgtune-random-page-cost", "pgtune-shared-buffers" })
+        {
+            var finding = Assert.Single(findings, f => f.RuleId == id);
+            Assert.Empty(finding.Edits);
+            Assert.Contains(id.Contains("random", StringComparison.Ordinal) ? "optimize.storage" : "optimize.postgresProfile", finding.NotPatched, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("0.9", Settings(text, unstated)["checkpoint_completion_target"]); // depends on neither
+        Assert.Equal("500", Settings(text, unstated)["default_statistics_target"]);
+
+        // Stated in the config, the same file is sized.
+        var stated = Targets.Target.Unknown(new OptimizeConfig { PostgresProfile = PostgresProfile.Oltp, Storage = StorageKind.Ssd })
+            .Or(new PartialTarget(new(2, "compose"), new(1536L << 20, "compose"), new(15, "image postgres:15")));
+        Assert.Equal(("100", "1.1", "384MB"), (Settings(text, stated)["default_statistics_target"], Settings(text, stated)["random_page_cost"], Settings(text, stated)["shared_buffers"]));
+    }
+
+    [Fact]
+    public void Max_worker_processes_raised_for_extensions_is_never_lowered_and_defaults_are_not_added()
+    {
+        const string text = "shared_preload_libraries = 'timescaledb'\nmax_worker_processes = 128\n";
+        var settings = Settings(text, Target(cpus: 8, memoryGb: 32, postgres: 16));
+        Assert.Equal("128", settings["max_worker_processes"]);
+        Assert.Equal("4", settings["max_parallel_workers_per_gather"]);
+
+        // Version unknown: default_statistics_target = 100 is every version's default, so it is not added.
+        Assert.False(Settings("", Target(cpus: 8, memoryGb: 32)).ContainsKey("default_statistics_target"));
+    }
+
     [Theory]
     [InlineData(9.4)]
     [InlineData(10)]
@@ -62,6 +98,12 @@ public sealed class PostgresRulesTests
         Assert.Equal("6GB", PgSize.Readable(6170905));
         Assert.Equal("1536MB", PgSize.Readable(1536 * 1024));
         Assert.Equal("7864kB", PgSize.Readable(7864));
+
+        // The trailing comment keeps its column (the stock file's layout); a tab before it is left as it is.
+        const string aligned = "shared_buffers = 256MB                  # min 128kB\nwork_mem = 655kB\t# min 64kB\n";
+        var target = Target(cpus: 4, memoryGb: 8, postgres: 16);
+        Assert.Equal("shared_buffers = 2GB                    # min 128kB\nwork_mem = 20MB\t# min 64kB\n",
+            Patched(aligned, PostgresRules.ForFile("/nonexistent", "postgresql.conf", aligned, target).Where(f => f.RuleId is "pgtune-shared-buffers" or "pgtune-work-mem")));
     }
 
     [Fact]

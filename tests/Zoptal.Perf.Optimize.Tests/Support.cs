@@ -7,12 +7,13 @@ namespace Zoptal.Perf.Optimize.Tests;
 /// <summary>What the rule tests share: targets, a file's edits applied, temporary repositories.</summary>
 internal static class Support
 {
-    public static Target Target(double? cpus = null, double? memoryGb = null, double? postgres = null, PostgresProfile profile = PostgresProfile.Web) =>
+    public static Target Target(double? cpus = null, double? memoryGb = null, double? postgres = null, PostgresProfile profile = PostgresProfile.Web, StorageKind storage = StorageKind.Ssd) =>
         Targets.Target.Unknown(new OptimizeConfig()).Or(new PartialTarget(
             cpus is { } c ? new(c, "test") : null,
             memoryGb is { } m ? new((long)(m * 1024 * 1024 * 1024), "test") : null,
             postgres is { } v ? new(v, "test") : null,
-            new(profile, "test")));
+            new(profile, "test"),
+            new(storage, "test")));
 
     /// <summary>The text with every finding's edits applied (edits several findings share counted once).</summary>
     public static string Patched(string text, IEnumerable<Finding> findings) => TextEdits.Apply(text, findings.SelectMany(f => f.Edits).Distinct());

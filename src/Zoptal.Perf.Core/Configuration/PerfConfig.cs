@@ -521,11 +521,11 @@ public sealed record OptimizeConfig
     /// <summary>Globs to leave out.</summary>
     public IReadOnlyList<string> Exclude { get; init; } = ["**/node_modules/**", "**/.git/**"];
 
-    /// <summary>PGTune profile.</summary>
-    public PostgresProfile PostgresProfile { get; init; } = PostgresProfile.Web;
+    /// <summary>PGTune profile; null when the config does not say (web is assumed, and nothing that depends on it is written).</summary>
+    public PostgresProfile? PostgresProfile { get; init; }
 
-    /// <summary>Storage kind for PGTune.</summary>
-    public StorageKind Storage { get; init; } = StorageKind.Ssd;
+    /// <summary>Storage kind for PGTune; null when the config does not say (SSD is assumed, and nothing that depends on it is written).</summary>
+    public StorageKind? Storage { get; init; }
 
     /// <summary>The machines the files are for (the first entry whose globs match a file wins); Optimize never sizes for the machine it runs on.</summary>
     public IReadOnlyList<OptimizeTarget> Targets { get; init; } = [];

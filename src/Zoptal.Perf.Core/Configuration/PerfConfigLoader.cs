@@ -771,8 +771,8 @@ public static partial class PerfConfigLoader
         {
             Include = optimize.Has("include") ? include : defaults.Include,
             Exclude = optimize.Has("exclude") ? exclude : defaults.Exclude,
-            PostgresProfile = optimize.Enum<PostgresProfile>("postgresProfile", "a PGTune profile") ?? defaults.PostgresProfile,
-            Storage = optimize.Enum<StorageKind>("storage", "a storage kind") ?? defaults.Storage,
+            PostgresProfile = optimize.Enum<PostgresProfile>("postgresProfile", "a PGTune profile"),
+            Storage = optimize.Enum<StorageKind>("storage", "a storage kind"),
             Targets = [.. optimize.List("targets").Select(t => ReadTarget(t.Node, t.Path, optimize.Context)).OfType<OptimizeTarget>()],
         };
         optimize.ReportUnknownKeys();

@@ -87,7 +87,8 @@ public sealed partial class DockerfileContext
     [GeneratedRegex(@"^(dev|develop|development|test|tests|testing|debug|local|e2e|ci)([_-].*)?$")]
     private static partial Regex DevStage();
 
-    [GeneratedRegex(@"\b(npm|yarn|pnpm|bun)\s+(run\s+)?(dev|develop|watch|test|start:dev|serve:dev)\b|\bnodemon\b|\bnext\s+dev\b|\bts-node-dev\b|\btsx\s+watch\b|--watch\b|\bjest\b|\bvitest\b|\bvite(\s|$)(?!build)")]
+    // npm run dev, yarn dev, pnpm --filter @app/web dev: a package manager and, among its words, a development script
+    [GeneratedRegex(@"\b(npm|yarn|pnpm|bun)\b[^;&|]*?\s(dev|develop|watch|test|start:dev|serve:dev|dev:\S+)(?=\s|$)|\bnodemon\b|\bnext\s+dev\b|\bts-node-dev\b|\btsx\s+watch\b|--watch\b|\bjest\b|\bvitest\b|\bvite(\s|$)(?!build)")]
     private static partial Regex DevCommand();
 
     [GeneratedRegex(@"^\s*\d*<<-?[""']?[A-Za-z_][\w.-]*[""']?\s*$")]

@@ -161,8 +161,10 @@ public sealed class JsConfig
     /// <summary>The source text of a node.</summary>
     public string Source(Node node) => Text[node.Start..node.End];
 
-    /// <summary>Replaces a node's text.</summary>
-    public void Replace(Node node, string replacement) => _replacements.Add(new TextEdit(node.Start, node.End, replacement));
+    /// <summary>Replaces a property's value; a shorthand property (<c>{ poweredByHeader }</c>) becomes <c>key: value</c>.</summary>
+    public void ReplaceValue(Property property, string replacement) => _replacements.Add(property.Shorthand
+        ? new TextEdit(property.Start, property.End, $"{Source(property.Key)}: {replacement}")
+        : new TextEdit(property.Value.Start, property.Value.End, replacement));
 
     /// <summary>Adds <c>key: value</c> to an object (planned with the object's other changes).</summary>
     public void Add(ObjectExpression target, string key, string value) => Plan(target).Added.Add((key, value));

@@ -40,7 +40,7 @@ public static partial class NextJsRules
             if (powered is null)
                 config.Add(exported, "poweredByHeader", "false");
             else
-                config.Replace(powered.Value, "false");
+                config.ReplaceValue(powered, "false");
         }
 
         if (JsConfig.Get(exported, "swcMinify") is { } swc)

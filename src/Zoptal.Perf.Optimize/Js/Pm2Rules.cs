@@ -26,6 +26,9 @@ public static partial class Pm2Rules
         var findings = new List<Finding>();
         var cpus = target.Cpus is { } c ? Math.Max(1, (int)Math.Floor(c.Value)) : (int?)null;
         var unsized = new List<string>();
+        // Every app of the file shares the target's memory (python and bash apps too): sized per process of them all.
+        var counts = apps.Elements.OfType<ObjectExpression>().Select(app => Processes(JsConfig.Get(app, "instances"), cpus)).ToList();
+        var processes = counts.All(n => n is not null) ? counts.Sum(n => n!.Value) : (int?)null;
         foreach (var app in apps.Elements.OfType<ObjectExpression>())
         {
             var name = JsConfig.Get(app, "name")?.Value is StringLiteral { Value: var n } ? n : "app";
@@ -36,17 +39,17 @@ public static partial class Pm2Rules
             var mode = JsConfig.Get(app, "exec_mode")?.Value is StringLiteral { Value: var m } ? m : null;
             var cluster = mode is not null && mode.Contains("cluster", StringComparison.Ordinal);
             var instancesProperty = JsConfig.Get(app, "instances");
-            var countsHost = instancesProperty?.Value is StringLiteral { Value: "max" or "-1" } or NumericLiteral { Value: <= 0 } || instancesProperty?.Value is UnaryExpression;
-            var instances = instancesProperty?.Value is NumericLiteral { Value: > 0 and var v } ? (int)v : instancesProperty?.Value is StringLiteral { Value: var text } && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : countsHost ? cpus : 1;
+            var countsHost = CountsHost(instancesProperty);
+            var instances = Processes(instancesProperty, cpus);
 
             if (countsHost)
             {
                 var finding = Create("pm2-instances", Severity.Warning, instancesProperty!.Location.Start.Line, $"{name}: instances {config.Source(instancesProperty.Value)} counts the host's cores",
                     $"PM2 counts os.cpus() (the host's cores), not the container's quota: in a 2-CPU container on a 48-core host, 'max' forks 48 processes; target: {target.Describe(postgres: false)}",
-                    cpus is { } known ? $"instances: {known}" : "a number of instances; set optimize.targets (cpus) for this file and Optimize writes it");
-                if (cpus is { } count && cluster)
+                    instances is { } known ? $"instances: {known}" : "a number of instances; set optimize.targets (cpus) for this file and Optimize writes it");
+                if (instances is { } count && cluster)
                 {
-                    config.Replace(instancesProperty.Value, count.ToString(CultureInfo.InvariantCulture));
+                    config.ReplaceValue(instancesProperty, count.ToString(CultureInfo.InvariantCulture));
                     finding = finding with { Evidence = finding.Evidence + $"; {count} from the target's CPUs" };
                 }
 
@@ -59,32 +62,35 @@ public static partial class Pm2Rules
                     $"if it is stateless: exec_mode: 'cluster', instances: {cpus}"));
             }
 
-            if (target.Memory is not { } memory || instances is null)
+            if (target.Memory is not { } memory || processes is null)
             {
                 unsized.Add(name); // without the memory, or the number of processes sharing it, nothing can be sized
             }
             else
             {
-                var share = memory.Value / 1048576 / Math.Max(1, instances.Value);
+                var share = memory.Value / 1048576 / Math.Max(1, processes.Value);
+                var sharing = processes == 1 ? "the only process" : $"one of the {processes} processes of the file's {counts.Count} app{(counts.Count == 1 ? "" : "s")}";
                 var restartMb = share * 85 / 100;
                 var restart = JsConfig.Get(app, "max_memory_restart");
                 var currentMb = restart?.Value is StringLiteral { Value: var r } ? ParseMb(r) : restart?.Value is NumericLiteral { Value: var b } ? (long)(b / 1048576) : null;
                 if (currentMb is null || currentMb > share)
                 {
                     findings.Add(Create("pm2-max-memory-restart", Severity.Warning, line, $"{name}: max_memory_restart {(currentMb is null ? "not set" : $"{currentMb}M")} → {restartMb}M",
-                        $"each of {instances} instances has {share} MiB of the target's {memory.Value / 1048576} MiB ({memory.Source}); PM2 checks RSS every 30 s, so the restart must come well below the OOM killer (85 %)",
+                        $"{sharing}: {share} MiB each of the target's {memory.Value / 1048576} MiB ({memory.Source}); PM2 checks RSS every 30 s, so the restart must come well below the OOM killer (85 %)",
                         $"max_memory_restart: '{restartMb}M'"));
                     if (restart is null)
                         config.Add(app, "max_memory_restart", $"'{restartMb}M'");
                     else
-                        config.Replace(restart.Value, $"'{restartMb}M'");
+                        config.ReplaceValue(restart, $"'{restartMb}M'");
                 }
 
-                var heapMb = share * 70 / 100;
+                // Under the app's own restart limit when it is lower (PM2 would restart it before V8 collects).
+                var limit = currentMb is { } own && own <= share ? own : share;
+                var heapMb = limit * 70 / 100;
                 if (runsNode && JsConfig.Get(app, "node_args") is null && JsConfig.Get(app, "interpreter_args") is null)
                 {
                     findings.Add(Create("pm2-heap", Severity.Info, line, $"{name}: V8 heap not sized",
-                        $"V8 sizes its heap from the cgroup and ignores non-heap memory (nodejs/node#64646); 70 % of the {share} MiB share is {heapMb} MiB",
+                        $"V8 sizes its heap from the cgroup and ignores non-heap memory (nodejs/node#64646); 70 % of {(limit == share ? $"its {share} MiB share ({sharing})" : $"its max_memory_restart {limit}M")} is {heapMb} MiB",
                         $"node_args: '--max-old-space-size={heapMb}'"));
                     config.Add(app, "node_args", $"'--max-old-space-size={heapMb}'");
                 }
@@ -109,6 +115,31 @@ public static partial class Pm2Rules
         // The edits of the file, planned together, belong to the findings that asked for them.
         var edits = config.Edits();
         return [.. findings.Select(f => f.RuleId is "pm2-max-memory-restart" or "pm2-heap" || f.RuleId == "pm2-instances" && f.Evidence.Contains("from the target's CPUs", StringComparison.Ordinal) ? f with { Edits = edits } : f)];
+    }
+
+    // instances 'max' or 0 (every core), -1 (all but one), -N: counted by PM2 from os.cpus(), the host's cores.
+    private static bool CountsHost(Property? instances) => Relative(instances) is not null;
+
+    private static int? Relative(Property? instances) => instances?.Value switch
+    {
+        StringLiteral { Value: "max" } => 0,
+        StringLiteral { Value: var text } when int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n <= 0 => n,
+        NumericLiteral { Value: <= 0 and var v } => (int)v,
+        UnaryExpression { Argument: NumericLiteral { Value: var v } } unary when unary.Operator.ToString() == "UnaryNegation" => -(int)v,
+        _ => null,
+    };
+
+    // The processes an app runs on a target of `cpus` cores: its instances, or what 'max' / -N come to there (at least 1).
+    private static int? Processes(Property? instances, int? cpus)
+    {
+        if (Relative(instances) is { } relative)
+            return cpus is { } n ? Math.Max(1, n + relative) : null;
+        return instances?.Value switch
+        {
+            NumericLiteral { Value: > 0 and var v } => (int)v,
+            StringLiteral { Value: var text } when int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 => parsed,
+            _ => 1,
+        };
     }
 
     // Apps node runs: PM2 picks the interpreter by extension (.py python, .sh bash, ...) and runs other files with

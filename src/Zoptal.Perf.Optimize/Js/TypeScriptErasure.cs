@@ -31,11 +31,60 @@ public static partial class TypeScriptErasure
             Blank(m.Index, DeclarationEnd(text, m.Index + m.Length, m.Value.TrimEnd().EndsWith('{')) - m.Index);
         foreach (Match m in VariableAnnotation().Matches(text))
             Blank(m.Groups["type"].Index, m.Groups["type"].Length);
+        var brackets = InnermostBrackets(text);
         foreach (Match m in ParameterAnnotation().Matches(text))
-            Blank(m.Groups["type"].Index, m.Groups["type"].Length);
+        {
+            // Only in a parameter list: "key: value," in an object literal has the same shape.
+            if (brackets[m.Groups["type"].Index] == '(')
+                Blank(m.Groups["type"].Index, m.Groups["type"].Length);
+        }
         foreach (Match m in Satisfies().Matches(text))
             Blank(m.Groups["type"].Index, m.Groups["type"].Length);
         return new string(chars);
+    }
+
+    // For each offset, the innermost bracket open there ('(', '{', '[' or '\0' at the top), strings and comments skipped.
+    private static char[] InnermostBrackets(string text)
+    {
+        var result = new char[text.Length + 1];
+        var stack = new Stack<char>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            result[i] = stack.Count == 0 ? '\0' : stack.Peek();
+            if (c is '"' or '\'' or '`')
+            {
+                var quote = c;
+                for (i++; i < text.Length && text[i] != quote && (text[i] != '\n' || quote == '`'); i++)
+                {
+                    result[i] = result[i - 1];
+                    if (text[i] == '\\')
+                        i++;
+                }
+
+                if (i < text.Length)
+                    result[i] = stack.Count == 0 ? '\0' : stack.Peek();
+            }
+            else if (c == '/' && i + 1 < text.Length && text[i + 1] is '/' or '*')
+            {
+                var end = text[i + 1] == '/' ? text.IndexOf('\n', i) : text.IndexOf("*/", i + 2, StringComparison.Ordinal) + 1;
+                end = end <= 0 ? text.Length - 1 : end;
+                for (; i <= end && i < text.Length; i++)
+                    result[i] = stack.Count == 0 ? '\0' : stack.Peek();
+                i--;
+            }
+            else if (c is '(' or '{' or '[')
+            {
+                stack.Push(c);
+            }
+            else if (c is ')' or '}' or ']' && stack.Count > 0)
+            {
+                stack.Pop();
+            }
+        }
+
+        result[text.Length] = stack.Count == 0 ? '\0' : stack.Peek();
+        return result;
     }
 
     // Where a type alias ends (its ';' at depth 0, or a line break the next line does not continue) or an interface (its closing brace).

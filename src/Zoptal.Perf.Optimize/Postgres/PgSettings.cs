@@ -23,6 +23,16 @@ public sealed record PgSetting(string Name, double Since, PgUnit Unit, bool Rest
     /// <summary>True when a value equals this version's default (sizes compared in kB, the rest as text).</summary>
     public bool IsDefault(string value, double version) => Same(value, Default(version));
 
+    /// <summary>True when a value is the default of every version that has the setting (default_statistics_target = 100).</summary>
+    public bool IsDefaultEverywhere(string value)
+    {
+        var versions = new List<double> { Since };
+        for (var major = 10; major <= 19; major++)
+            versions.Add(major);
+        versions.AddRange([9.4, 9.5, 9.6]);
+        return versions.Where(ExistsIn).All(v => IsDefault(value, v));
+    }
+
     /// <summary>True when two values mean the same (<c>128MB</c> and <c>16384</c> pages; <c>on</c> and <c>true</c>).</summary>
     public bool Same(string a, string b)
     {

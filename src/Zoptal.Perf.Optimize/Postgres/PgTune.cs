@@ -19,6 +19,14 @@ public static class PgTune
     private const long Mb = 1024;
     private const long Gb = 1024 * 1024;
 
+    /// <summary>Settings whose PGTune value changes with the workload profile (web, OLTP, DW, desktop, mixed).</summary>
+    public static bool DependsOnProfile(string name) => name is "default_statistics_target" or "min_wal_size" or "max_wal_size" or "jit" or "wal_level"
+        or "max_wal_senders" or "shared_buffers" or "effective_cache_size" or "maintenance_work_mem" or "work_mem" or "wal_buffers" or "huge_pages"
+        or "max_parallel_workers_per_gather";
+
+    /// <summary>Settings whose PGTune value changes with the storage (SSD, HDD, SAN, NVMe).</summary>
+    public static bool DependsOnStorage(string name) => name is "random_page_cost" or "effective_io_concurrency";
+
     /// <summary>PGTune's values for a machine (exact, as PGTune writes them); the names it could not size are in <paramref name="skipped"/>.</summary>
     public static IReadOnlyList<TunedSetting> Recommend(PgTuneInput input, out IReadOnlyList<string> skipped)
     {

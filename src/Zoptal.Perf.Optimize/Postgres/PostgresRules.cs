@@ -58,18 +58,25 @@ public static class PostgresRules
             effective.TryGetValue(setting.Name, out var current);
             if (current is not null && definition.Same(current.Unquoted, value))
                 continue;
-            if (current is null && version is { } v && definition.IsDefault(value, v))
+            if (current is null && (version is { } v ? definition.IsDefault(value, v) : definition.IsDefaultEverywhere(value)))
                 continue; // already the server's default: nothing to add
+            if (setting.Name == "max_worker_processes" && current is not null && Lowers(current.Unquoted, value))
+                continue; // raised by hand for extensions' background workers (TimescaleDB, Citus, pg_cron, logical replication): never lowered
             if (setting.Name == "wal_level" && effective.TryGetValue("archive_mode", out var archive) && archive.Unquoted is "on" or "always")
                 continue; // minimal WAL refuses archiving: the server would not start
             var shown = current is null ? $"default{(version is { } dv ? " " + PgSettings.All[setting.Name].Default(dv) : "")}" : current.Unquoted;
             var where = current is null ? "not set" : $"{current.File}:{current.Line}";
             var edit = (TextEdit?)null;
             var placement = "";
+            var guess = Guess(setting.Name, target);
             bool Overridden(int line) => conf.IncludesAfter(line).Any(include => MaySet(root, relativePath, include, setting.Name));
-            if (current is not null && current.File == relativePath && !Overridden(current.Line))
+            if (guess is not null)
             {
-                edit = new TextEdit(current.ValueStart, current.ValueEnd, PostgresConf.Quote(value));
+                placement = "";
+            }
+            else if (current is not null && current.File == relativePath && !Overridden(current.Line))
+            {
+                edit = ReplaceValue(text, current.ValueStart, current.ValueEnd, PostgresConf.Quote(value));
             }
             else if (current is null && conf.Commented.LastOrDefault(c => c.Name.Equals(setting.Name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } commented
                 && !Overridden(commented.Line))
@@ -89,7 +96,7 @@ public static class PostgresRules
                 $"{setting.Name}: {shown} → {value}",
                 $"{setting.Formula}; {sized}; current value {where}; {versionNote}{(definition.Restart ? "; needs a restart" : "; a reload applies it")}{placement}",
                 $"set {setting.Name} = {value}", Link)
-            { Edits = edit is null ? [] : [edit] });
+            { Edits = edit is null ? [] : [edit], NotPatched = guess });
         }
 
         if (appended.Length > 0)
@@ -128,6 +135,17 @@ public static class PostgresRules
             var liveValue = live.Unit is null ? live.Value : PgSize.ToKb(live.Value, live.Unit switch { "8kB" => 8, "MB" => 1024, "B" => 1.0 / 1024, _ => 1 }) is { } kb ? PgSize.Format(kb) : live.Value;
             if (definition.Same(liveValue, value))
                 continue;
+            if (setting.Name == "max_worker_processes" && Lowers(liveValue, value))
+                continue;
+            if (Guess(setting.Name, target) is { } guess)
+            {
+                findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Optimize.Severity.Info, SettingsScript, null,
+                    $"{setting.Name}: {liveValue} on {server} → {value}?", $"{setting.Formula}; live value from pg_settings; {sized}",
+                    $"ALTER SYSTEM SET {setting.Name} = '{value}'; if the server's workload and storage are what PGTune assumes", Link)
+                { NotPatched = guess });
+                continue;
+            }
+
             script.Append(CultureInfo.InvariantCulture, $"ALTER SYSTEM SET {setting.Name} = '{value}';{(definition.Restart ? " -- (restart)" : "")}\n");
             findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Severity(setting.Name), SettingsScript, null,
                 $"{setting.Name}: {liveValue} on {server} → {value}",
@@ -135,9 +153,34 @@ public static class PostgresRules
                 $"ALTER SYSTEM SET {setting.Name} = '{value}';", Link));
         }
 
-        var patch = findings.All(f => f.RuleId == "target-disagreement") || existingScript == script.ToString() ? null : new FilePatch(SettingsScript, existingScript, script.ToString());
-        return [.. findings.Select(f => f.RuleId == "target-disagreement" ? f : f with { Patch = patch })];
+        var patch = findings.All(f => f.RuleId == "target-disagreement" || f.NotPatched is not null) || existingScript == script.ToString() ? null : new FilePatch(SettingsScript, existingScript, script.ToString());
+        return [.. findings.Select(f => f.RuleId == "target-disagreement" || f.NotPatched is not null ? f : f with { Patch = patch })];
     }
+
+    /// <summary>The value replaced; a trailing comment stays in its column (spaces, not tabs, taken or given), one space at least.</summary>
+    private static TextEdit ReplaceValue(string text, int start, int end, string value)
+    {
+        var gap = end;
+        while (gap < text.Length && text[gap] == ' ')
+            gap++;
+        if (gap == end || gap >= text.Length || text[gap] != '#')
+            return new TextEdit(start, end, value);
+        var spaces = Math.Max(1, gap - start - value.Length);
+        return new TextEdit(start, gap, value + new string(' ', spaces));
+    }
+
+    /// <summary>Why a setting is advice only: its value depends on a profile or storage nobody stated (PGTune asks for both); else null.</summary>
+    private static string? Guess(string name, Target target)
+    {
+        if (PgTune.DependsOnProfile(name) && target.ProfileAssumed)
+            return "the workload is not stated (PGTune's web profile assumed): set optimize.postgresProfile, or profile in the file's optimize.targets entry, to have it written";
+        if (PgTune.DependsOnStorage(name) && target.StorageAssumed)
+            return "the storage is not stated (SSD assumed): set optimize.storage, or storage in the file's optimize.targets entry, to have it written";
+        return null;
+    }
+
+    private static bool Lowers(string current, string recommended) =>
+        double.TryParse(current.Trim('\''), NumberStyles.Float, CultureInfo.InvariantCulture, out var now) && double.TryParse(recommended, NumberStyles.Float, CultureInfo.InvariantCulture, out var then) && then < now;
 
     // The value each setting ends up with: the file's lines in order, an included file's at its include, the last one winning.
     private static Dictionary<string, ConfEntry> Effective(string root, PostgresConf conf, int depth)

@@ -16,9 +16,20 @@ public sealed record Target(Sourced<double>? Cpus, Sourced<long>? Memory, Source
 {
     public IReadOnlyList<string> Disagreements { get; init; } = [];
 
-    /// <summary>Nothing known but the config's defaults for profile and storage.</summary>
+    /// <summary>The source of a profile or storage nobody stated: PGTune's own defaults (web, SSD), assumed.</summary>
+    public const string Assumed = "assumed: nothing says";
+
+    /// <summary>Nothing known but the config's profile and storage (assumed web and SSD when it does not say).</summary>
     public static Target Unknown(OptimizeConfig config) =>
-        new(null, null, null, new(config.PostgresProfile, "optimize.postgresProfile"), new(config.Storage, "optimize.storage"));
+        new(null, null, null,
+            config.PostgresProfile is { } profile ? new(profile, "optimize.postgresProfile") : new(PostgresProfile.Web, Assumed),
+            config.Storage is { } storage ? new(storage, "optimize.storage") : new(StorageKind.Ssd, Assumed));
+
+    /// <summary>The workload profile is PGTune's default, not stated anywhere: settings that depend on it are advice only.</summary>
+    public bool ProfileAssumed => Profile.Source == Assumed;
+
+    /// <summary>The storage is PGTune's default, not stated anywhere: settings that depend on it are advice only.</summary>
+    public bool StorageAssumed => Storage.Source == Assumed;
 
     /// <summary>This target with the fields it lacks taken from <paramref name="fallback"/>; differences are recorded.</summary>
     public Target Or(PartialTarget fallback)
@@ -35,8 +46,8 @@ public sealed record Target(Sourced<double>? Cpus, Sourced<long>? Memory, Source
             Pick(Cpus, fallback.Cpus, c => $"{c.ToString("0.##", CultureInfo.InvariantCulture)} CPUs", (a, b) => Math.Abs(a - b) < 0.01),
             Pick(Memory, fallback.Memory, m => PgSize.Readable(m / 1024), (a, b) => Math.Abs(a - b) <= a / 20), // within 5 %: a cgroup limit and a config rarely match to the byte
             Pick(PostgresVersion, fallback.PostgresVersion, v => "PostgreSQL " + PgSettings.Version(v), (a, b) => a == b),
-            fallback.Profile is { } p && Profile.Source.StartsWith("optimize.", StringComparison.Ordinal) ? p : Profile,
-            fallback.Storage is { } s && Storage.Source.StartsWith("optimize.", StringComparison.Ordinal) ? s : Storage)
+            fallback.Profile is { } p && (ProfileAssumed || Profile.Source.StartsWith("optimize.", StringComparison.Ordinal)) ? p : Profile,
+            fallback.Storage is { } s && (StorageAssumed || Storage.Source.StartsWith("optimize.", StringComparison.Ordinal)) ? s : Storage)
         { Disagreements = disagreements };
     }
 

@@ -5,8 +5,9 @@ namespace Zoptal.Perf.Optimize.Docker.Rules;
 /// <summary>
 /// <c>NODE_ENV=production</c> in a Node image's final stage (Express and many libraries take slower development
 /// paths without it). Placed after the stage's last RUN, so npm install and the build before it still get their
-/// devDependencies (typescript, vite, tailwind); never in development or test images, never where the stage or the
-/// stages it builds on already set NODE_ENV (ENV or ARG), or its command does.
+/// devDependencies (typescript, vite, tailwind); never in development or test images, never in an image with no
+/// CMD or ENTRYPOINT (a base or sandbox image), never where the stage or the stages it builds on already set
+/// NODE_ENV (ENV or ARG), or its command does.
 /// </summary>
 public sealed partial class NodeEnvProduction : IDockerfileRule
 {
@@ -15,6 +16,9 @@ public sealed partial class NodeEnvProduction : IDockerfileRule
         if (context.Final is not { } final || !DockerfileContext.IsNode(final) || context.DevelopmentImage() is not null)
             yield break;
         var lineage = final.Lineage().SelectMany(s => s.Instructions).ToList();
+        // No CMD or ENTRYPOINT: a base, tooling or sandbox image (e2b templates); what runs in it, and how, is not known.
+        if (!lineage.Any(i => i.Keyword is "CMD" or "ENTRYPOINT"))
+            yield break;
         if (lineage.Any(i => i.Keyword is "ENV" or "ARG" or "CMD" or "ENTRYPOINT" && NodeEnv().IsMatch(i.Arguments)))
             yield break;
         var lastRun = final.Instructions.LastOrDefault(i => i.Keyword == "RUN");
