@@ -61,6 +61,7 @@ public sealed class DockerfileTests
     [Theory]
     [InlineData("FROM\n", 1, "FROM without an image")]
     [InlineData("FROM node:22\nRUN x\nFORM node\n", 3, "unknown instruction: FORM")]
+    [InlineData("FROM postgres:9.3\nRUN rm -rf\n  /etc/cron.daily/dpkg \\\n  /etc/cron.weekly/fstrim\n", 3, "unknown instruction: /etc/cron.daily/dpkg")] // a missing backslash
     [InlineData("RUN echo\nFROM node:22\n", 1, "before the first FROM")]
     [InlineData("FROM node:22\nRUN <<EOF\necho\n", 2, "never closed")]
     [InlineData("FROM a b\n", 1, "takes an image and optionally AS")]

@@ -323,7 +323,10 @@ public sealed partial class Dockerfile
         var arguments = logical[argumentStart..].TrimEnd();
         var argumentOffsets = offsets.Skip(argumentStart).Take(arguments.Length).ToArray();
         if (!Keywords.Contains(keyword))
-            throw new DockerfileSyntaxException(first + 1, $"unknown instruction: {(keyword.Length > 40 ? keyword[..40] + "…" : keyword)}");
+        {
+            var written = space < 0 ? logical : logical[..space]; // as BuildKit shows it: as written
+            throw new DockerfileSyntaxException(first + 1, $"unknown instruction: {(written.Length > 40 ? written[..40] + "…" : written)}");
+        }
 
         var lastLine = i; // 1-based number of the last line read
         var deferred = keyword == "ONBUILD" ? arguments.Split([' ', '\t'], 2)[0].ToUpperInvariant() : null;
