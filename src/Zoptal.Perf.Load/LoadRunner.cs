@@ -100,9 +100,10 @@ public sealed class LoadRunner(LoadRunOptions options)
             totalLatency.Reset();
             totalCorrected.Reset();
             totalService.Reset();
-            // k6's vus gauge is sampled while the run goes on; a threshold reads its last sample, not the 0 after the end.
+            // k6's vus gauge is sampled while the run goes on; a threshold reads its last sample, not the 0 after the end
+            // nor the VUs finishing their last iterations once the executor has begun to stop (graceful stop).
             var active = run.ActiveVus;
-            if (!final)
+            if (!final && !run.StopStarting)
                 vus = new VuGauge(active, Math.Max(vus.Max, active));
             foreach (var metrics in run.Metrics.Values)
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
@@ -234,13 +235,15 @@ public sealed class LoadTestSessionTests : IDisposable
               thinkTime: 20ms
             """, new LoadOverrides(Concurrent: true));
         var killedAt = DateTime.MaxValue;
+        int? platformId = null;
         var session = new LoadTestSession(ScenarioCatalog.Default, new PlainRunDisplay(line =>
         {
             Add(line);
-            if (killedAt == DateTime.MaxValue && LoadSeconds(line, "notification") >= 2)
+            platformId ??= PlatformProcessId(line);
+            if (killedAt == DateTime.MaxValue && platformId is { } id && LoadSeconds(line, "notification") >= 2)
             {
                 killedAt = DateTime.UtcNow;
-                PlatformProcess().Kill(); // two seconds into the load
+                System.Diagnostics.Process.GetProcessById(id).Kill(); // two seconds into the load
             }
         }, Add));
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -265,25 +268,10 @@ public sealed class LoadTestSessionTests : IDisposable
         System.Text.RegularExpressions.Regex.Match(line, $@"^load\s+{service}\s+(\d+)s ") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
 
     // The platform this test's session started: a child of this process running Zoptal.SamplePlatform.dll.
-    private static System.Diagnostics.Process PlatformProcess()
-    {
-        foreach (var folder in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(folder, "cmdline"));
-                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-                if (parent == Environment.ProcessId && cmdline.Contains("Zoptal.SamplePlatform.dll", StringComparison.Ordinal))
-                    return System.Diagnostics.Process.GetProcessById(int.Parse(Path.GetFileName(folder)));
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no sample platform process found");
-    }
+    // The platform this session started, by the process id it reports ("sample platform: ready (process N)"): other
+    // test classes run their own platforms in parallel, children of this same test process.
+    private static int? PlatformProcessId(string line) =>
+        System.Text.RegularExpressions.Regex.Match(line, @"sample platform: ready \(process (\d+)\)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
 
     [Fact]
     public async Task Every_hdr_log_of_a_run_reads_in_hdr_histogram_js_with_the_counts_and_percentiles_of_summary_json()

@@ -105,7 +105,11 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
 
                 var parts = line.Split(' ', 3);
                 if (parts is ["ready", "all"])
+                {
+                    log($"sample platform: ready (process {process.Id})");
                     break;
+                }
+
                 if (parts is ["ready", var service, var url])
                 {
                     platform._urls[service] = new Uri(url);
