@@ -85,7 +85,9 @@ public sealed class MeasurementTruthTests(TestServer server) : IClassFixture<Tes
     {
         var result = await Saturated(TimeSpan.FromSeconds(3), new LoadConfig { OnSaturation = SaturationPolicy.Drop });
         var scenario = Assert.Single(result.Scenarios);
-        Assert.InRange(scenario.DroppedIterations, 170, 230); // about 200 due in the freeze, 4 of them on the VUs
+        // About 200 are due in the freeze, 4 of them on the VUs. On a busy machine (stress-ng, load average 10) the 4 VUs
+        // also fall behind 200/s now and then outside the freeze, and those are dropped too: more, never fewer.
+        Assert.InRange(scenario.DroppedIterations, 170, 300);
         Assert.Equal(600, scenario.PlannedIterations);
         Assert.True(scenario.Requests.Latency.P99 < 960 * 0.9, "the dropped iterations took the slowest part of the run with them");
     }
