@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace Zoptal.Perf.Optimize;
 
-/// <summary>What the globs found: the regular files, the includes that matched nothing, and the links not followed.</summary>
-public sealed record Discovery(IReadOnlyList<string> Files, IReadOnlyList<string> EmptyIncludes, IReadOnlyList<string> Links);
+/// <summary>
+/// What the globs found: the regular files, the includes that matched nothing, the links not followed, and the
+/// folders that could not be listed (with the reason), so nothing is skipped unsaid.
+/// </summary>
+public sealed record Discovery(IReadOnlyList<string> Files, IReadOnlyList<string> EmptyIncludes, IReadOnlyList<string> Links, IReadOnlyList<(string Folder, string Reason)> Unreadable);
 
 /// <summary>Globs as the config writes them: <c>**</c> any folders, <c>*</c> and <c>?</c> within a name, <c>{a,b}</c> alternatives.</summary>
 public static class Glob
@@ -63,16 +66,18 @@ public static class Glob
             return hits.Count > 0;
         }
 
+        var unreadable = new List<(string Folder, string Reason)>();
         var pending = new Stack<string>([root]);
         while (pending.TryPop(out var folder))
         {
             IEnumerable<FileSystemInfo> entries;
             try
             {
-                entries = new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 }).ToList();
+                entries = new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0 }).ToList();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                unreadable.Add((Path.GetRelativePath(root, folder).Replace('\\', '/') + "/", e.Message));
                 continue;
             }
 
@@ -100,6 +105,6 @@ public static class Glob
 
         files.Sort(StringComparer.Ordinal);
         links.Sort(StringComparer.Ordinal);
-        return new Discovery(files, [.. includes.Select(i => i.Glob).Where(g => !matched.Contains(g))], links);
+        return new Discovery(files, [.. includes.Select(i => i.Glob).Where(g => !matched.Contains(g))], links, unreadable);
     }
 }

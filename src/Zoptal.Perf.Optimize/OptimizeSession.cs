@@ -73,6 +73,8 @@ public static partial class OptimizeSession
             $"no file under {request.Root} matches {glob} (globs are case-sensitive and relative to the repository root)", "fix the glob or remove it")));
         findings.AddRange(discovery.Links.Select(link => Note("symlink-not-followed", link, "a symbolic link, not read",
             "Optimize reads and writes only regular files inside the repository; a link could lead outside it", "point optimize.include at the file the link names")));
+        findings.AddRange(discovery.Unreadable.Select(u => Note("folder-unreadable", u.Folder, "a folder that could not be listed: its files were not read", u.Reason,
+            "give the user running Optimize read access to it, or exclude it (optimize.exclude)")));
 
         var inputs = new List<Input>();
         foreach (var path in discovery.Files)
