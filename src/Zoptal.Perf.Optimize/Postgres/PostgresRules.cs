@@ -51,6 +51,7 @@ public static class PostgresRules
         var appended = new StringBuilder();
         var appendedFindings = new List<int>();
         var lastInclude = conf.Entries.LastOrDefault(e => e.IsInclude);
+        var includeSets = new IncludeSets(root, relativePath); // each include read once, whatever the number of settings
         foreach (var setting in recommended)
         {
             var definition = PgSettings.All[setting.Name];
@@ -69,10 +70,10 @@ public static class PostgresRules
             var edit = (TextEdit?)null;
             var placement = "";
             var guess = Guess(setting.Name, target);
-            bool Overridden(int line) => conf.IncludesAfter(line).Any(include => MaySet(root, relativePath, include, setting.Name));
+            bool Overridden(int line) => conf.IncludesAfter(line).Any(include => includeSets.MaySet(include, setting.Name));
             if (guess is not null)
             {
-                placement = "";
+                // advice only: no edit, no placement
             }
             else if (current is not null && current.File == relativePath && !Overridden(current.Line))
             {
@@ -207,8 +208,24 @@ public static class PostgresRules
     }
 
     // Whether an include can set a setting: one it reads from the repository that sets it, or one outside it (unknown).
-    private static bool MaySet(string root, string relativePath, ConfEntry include, string name) =>
-        !Inside(root, relativePath, include) || Included(root, relativePath, include).Any(file => Effective(root, file, 1).ContainsKey(name));
+    // The names each include sets are read once per file analysed.
+    private sealed class IncludeSets(string root, string relativePath)
+    {
+        private readonly Dictionary<ConfEntry, HashSet<string>?> _names = [];
+
+        public bool MaySet(ConfEntry include, string name)
+        {
+            if (!_names.TryGetValue(include, out var names))
+            {
+                names = Inside(root, relativePath, include)
+                    ? new HashSet<string>(Included(root, relativePath, include).SelectMany(file => Effective(root, file, 1).Keys), StringComparer.OrdinalIgnoreCase)
+                    : null;
+                _names[include] = names;
+            }
+
+            return names is null || names.Contains(name);
+        }
+    }
 
     private static bool Inside(string root, string relativePath, ConfEntry include)
     {
