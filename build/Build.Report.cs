@@ -26,11 +26,8 @@ partial class Build
         .Executes(async cancellation =>
         {
             var config = LoadSettings().Config;
-            var resultsRoot = config.ResultsRoot;
-            if (PullRequest is < 1)
-                throw new InvalidParameterException($"Invalid value '{PullRequest}' for parameter '--pull-request': expected a pull request's number, 1 or more.");
-            var pullRequest = PullRequest ?? GitHubActions.PullRequestNumber;
-            var outcome = ReportSession.Run(new ReportRequest(resultsRoot, config.Gate, DateTimeOffset.UtcNow)
+            var pullRequest = PullRequestNumber();
+            var outcome = ReportSession.Run(new ReportRequest(config.ResultsRoot, config.Gate, DateTimeOffset.UtcNow)
             {
                 RunId = ReportRun,
                 FailOn = FailOn,
@@ -38,40 +35,21 @@ partial class Build
                 Baseline = Baseline,
                 RepositoryRoot = RootDirectory,
                 PullRequest = pullRequest,
+                PullRequestBase = GitHubActions.BaseRef,
                 Masker = Secrets,
             });
-            Log.Information($"baseline: {outcome.Model.Baseline?.Description}");
-            foreach (var regression in outcome.Model.Regressions.Where(r => r.Scenario is null))
-                Log.Information($"{regression.Name}: {Zoptal.Perf.Reporting.Renderers.MarkdownRenderer.VerdictText(regression)} ({regression.Method})");
-            if (outcome.HistoryDescription is { } history)
-                Log.Information($"recorded the run in the history ({history})");
-            foreach (var file in outcome.Files)
-                Log.Information($"wrote {Path.GetRelativePath(RootDirectory, file)}");
-            foreach (var note in outcome.Gate.Notes)
-                Log.Information(note);
+            foreach (var line in outcome.Describe(RootDirectory))
+                Log.Information(line);
             ReportSummary("Run", Path.GetFileName(outcome.RunPath));
             ReportSummary("Gate", $"{(outcome.Gate.Passed ? "passed" : "FAILED")} (fail on {outcome.Gate.Policy.ToString().ToLowerInvariant()})");
-            if (GitHubActions.StepSummaryFile is { } stepSummary)
-                File.AppendAllText(stepSummary, Secrets.Apply(outcome.Markdown) + Environment.NewLine);
-
-            if (Comment != CommentMode.Never)
-            {
-                if (GitHubTarget.From(GitHubActions.Repository, GitHubActions.Token, GitHubActions.ApiUrl, pullRequest, out var missing) is { } target)
-                {
-                    var comment = await new StickyPullRequestComment(target)
-                        .PublishAsync(outcome.Markdown, outcome.Model.VerdictState(), outcome.Gate.Passed, Comment, cancellation);
-                    if (comment.Message.StartsWith("warning:", StringComparison.Ordinal))
-                        Log.Warning(comment.Message);
-                    else
-                        Log.Information(comment.Message);
-                }
-                else
-                {
-                    Log.Information($"PR comment: not posted: {missing}");
-                }
-            }
-
-            if (!outcome.Gate.Passed)
-                throw new GateFailedException($"The performance gate failed ({outcome.Gate.Reasons.Count} reason(s)):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", outcome.Gate.Reasons)}");
+            var publish = new PublishRequest(Comment, pullRequest, GitHubActions.Repository, GitHubActions.Token, GitHubActions.ApiUrl, GitHubActions.StepSummaryFile);
+            foreach (var message in await ReportPublisher.PublishAsync(outcome, publish, Secrets, cancellation))
+                (message.Warning ? (Action<string>)Log.Warning : Log.Information)(message.Text);
+            if (outcome.Error is { } error)
+                throw error;
         });
+
+    int? PullRequestNumber() => PullRequest is < 1
+        ? throw new InvalidParameterException($"Invalid value '{PullRequest}' for parameter '--pull-request': expected a pull request's number, 1 or more.")
+        : PullRequest ?? GitHubActions.PullRequestNumber;
 }

@@ -3,7 +3,7 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 if (args.Length != 4)
 {

@@ -31,3 +31,6 @@ public sealed class GateFailedException(string message) : ExitCodeException(mess
 
 /// <summary>A run could not go ahead or could not finish (a service down, the sample platform missing): exit code 1.</summary>
 public sealed class RunFailedException(string message, Exception? inner = null) : ExitCodeException(message, ExitCodes.Failure, inner);
+
+/// <summary>A parameter value that cannot be used: exit code 2, the message names the parameter.</summary>
+public sealed class InvalidParameterException(string message) : ExitCodeException(message, ExitCodes.Usage);

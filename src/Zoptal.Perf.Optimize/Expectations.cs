@@ -1,12 +1,12 @@
 using System.Globalization;
-using System.Text.Json;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Optimize;
 
 /// <summary>
 /// What the newest run measured that a finding should change: the database's cache hit rate and slowest statement
 /// for PostgreSQL memory and index findings, the services' p95 and requests/s for Node and PM2 findings, the watched
-/// resources' CPU and memory for limits. Read from performance-results/latest/summary.json.
+/// resources' CPU and memory for limits. Read from the newest run's summary.json.
 /// </summary>
 public sealed class Expectations
 {
@@ -15,50 +15,27 @@ public sealed class Expectations
     private readonly Dictionary<string, string> _services = new(StringComparer.Ordinal);
     private readonly string? _resources;
 
-    private Expectations(JsonElement run)
+    private Expectations(RunSummary run)
     {
-        if (run.TryGetProperty("database", out var db) && db.ValueKind == JsonValueKind.Object)
+        if (run.Database is { } db)
         {
-            if (db.TryGetProperty("tableCacheHitPercent", out var hit) && hit.ValueKind == JsonValueKind.Number)
-                _cache = string.Create(CultureInfo.InvariantCulture, $"table cache hit rate {hit.GetDouble():0.##} %");
-            if (db.TryGetProperty("slowestQueries", out var slowest) && slowest.GetArrayLength() > 0)
-                _slowest = string.Create(CultureInfo.InvariantCulture, $"slowest statement's mean {slowest[0].GetProperty("meanMs").GetDouble():0.##} ms");
+            if (db.TableCacheHitPercent is { } hit)
+                _cache = string.Create(CultureInfo.InvariantCulture, $"table cache hit rate {hit:0.##} %");
+            if (db.SlowestQueries is [var slowest, ..])
+                _slowest = string.Create(CultureInfo.InvariantCulture, $"slowest statement's mean {slowest.MeanMs:0.##} ms");
         }
 
-        foreach (var phase in run.GetProperty("phases").EnumerateArray().Where(p => p.GetProperty("name").GetString() == "load"))
-        {
-            foreach (var service in phase.GetProperty("services").EnumerateArray())
-            {
-                var metrics = service.GetProperty("metrics");
-                _services[service.GetProperty("name").GetString()!] = string.Create(CultureInfo.InvariantCulture,
-                    $"p95 {metrics.GetProperty("latency").GetProperty("p95").GetDouble():0.#} ms, {metrics.GetProperty("requestsPerSecond").GetDouble():0.#} req/s");
-            }
-        }
+        foreach (var service in run.Phases.Where(p => p.Name == PhaseSummary.Load).SelectMany(p => p.Services))
+            _services[service.Name] = string.Create(CultureInfo.InvariantCulture, $"p95 {service.Metrics.Latency.P95:0.#} ms, {service.Metrics.RequestsPerSecond:0.#} req/s");
 
-        if (run.TryGetProperty("resources", out var resources) && resources.GetArrayLength() > 0)
-        {
-            _resources = string.Join("; ", resources.EnumerateArray().Where(r => r.GetProperty("phase").GetString() == "load").Select(r => r.GetProperty("resource"))
-                .Where(r => r.GetProperty("problem").ValueKind == JsonValueKind.Null)
-                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.GetProperty("name").GetString()} CPU {r.GetProperty("cpuMeanPercent").GetDouble():0.#} %, memory {r.GetProperty("memoryMaxPercent").GetDouble():0.#} %")));
-        }
+        var resources = run.Resources.Where(r => r.Phase == PhaseSummary.Load && r.Resource.Problem is null)
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Resource.Name} CPU {r.Resource.CpuMeanPercent:0.#} %, memory {r.Resource.MemoryMaxPercent:0.#} %")).ToList();
+        if (run.Resources.Count > 0)
+            _resources = string.Join("; ", resources);
     }
 
     /// <summary>The newest run's numbers, or null when there is no complete run.</summary>
-    public static Expectations? FromNewestRun(string resultsRoot)
-    {
-        var path = Path.Combine(resultsRoot, "latest", "summary.json");
-        if (!File.Exists(path))
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.TryGetProperty("phases", out _) ? new Expectations(document.RootElement.Clone()) : null;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public static Expectations? FromNewestRun(string resultsRoot) => ResultsFolder.TryReadNewest(resultsRoot) is { } run ? new Expectations(run) : null;
 
     /// <summary>The metrics a finding should move, with their values in the newest run; null when the run measured none of them.</summary>
     public string? For(Finding finding)

@@ -12,6 +12,7 @@ using Zoptal.Perf.Optimize.Js;
 using Zoptal.Perf.Optimize.Patching;
 using Zoptal.Perf.Optimize.Postgres;
 using Zoptal.Perf.Optimize.Targets;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Optimize;
 
@@ -36,6 +37,25 @@ public sealed record OptimizeOutcome(IReadOnlyList<string> Files, IReadOnlyList<
 {
     /// <summary>The diffs, one per patched file.</summary>
     public IEnumerable<string> Diffs => Patches.Select(p => UnifiedDiff.Create(p.RelativePath, p.Original, p.Updated));
+
+    /// <summary>The lines the target logs: the files read, every finding (most severe first), the diffs, the report, what was applied or proposed.</summary>
+    public IEnumerable<string> Describe(string root)
+    {
+        yield return $"read {Files.Count} files: {string.Join(", ", Files.Take(12))}{(Files.Count > 12 ? ", ..." : "")}";
+        foreach (var finding in Findings.OrderByDescending(f => f.Severity))
+        {
+            var state = finding.Patch is not null ? " (patched)" : finding.NotPatched is { } why ? $" ({why})" : "";
+            yield return $"{finding.Severity.ToString().ToLowerInvariant(),-8} {finding.RuleId,-28} {finding.File}{(finding.Line is { } l ? $":{l}" : "")}  {finding.Title}{state}";
+        }
+
+        foreach (var diff in Diffs)
+            yield return diff.TrimEnd();
+        yield return $"report: {Path.GetRelativePath(root, ReportPath)}";
+        if (BackupPath is { } backups)
+            yield return $"applied {Patches.Count} patches; originals in {Path.GetRelativePath(root, backups)}";
+        else if (Patches.Count > 0)
+            yield return $"{Patches.Count} patches proposed; ./build.sh Optimize --apply writes them";
+    }
 }
 
 /// <summary>
@@ -327,22 +347,17 @@ public static partial class OptimizeSession
     // The database analysis of the newest run, when it has one: its index suggestions as a migration file.
     private static IEnumerable<Finding> IndexMigrationFindings(OptimizeRequest request)
     {
-        var summary = Path.Combine(request.ResultsRoot, "latest", "summary.json");
-        if (!File.Exists(summary))
-            yield break;
-        using var document = JsonDocument.Parse(File.ReadAllBytes(summary));
-        if (!document.RootElement.TryGetProperty("database", out var database) || database.ValueKind != JsonValueKind.Object)
+        if (ResultsFolder.TryReadNewest(request.ResultsRoot)?.Database is not { } database)
             yield break;
         var statements = new List<string>();
         var findings = new List<Finding>();
-        foreach (var finding in database.GetProperty("findings").EnumerateArray())
+        foreach (var finding in database.Findings)
         {
-            var kind = finding.GetProperty("kind").GetString();
-            if (kind is not ("missing-index" or "analyze") || finding.GetProperty("suggestion").GetString() is not { Length: > 0 } sql)
+            if (finding.Kind is not ("missing-index" or "analyze") || finding.Suggestion is not { Length: > 0 } sql)
                 continue;
             statements.Add(sql);
-            findings.Add(new Finding($"postgres-{kind}", Area.Postgres, kind == "missing-index" ? Severity.Warning : Severity.Info, IndexMigrationPath, null,
-                finding.GetProperty("title").GetString()!, finding.GetProperty("evidence").GetString()!, sql, "docs/database-analysis.md"));
+            findings.Add(new Finding($"postgres-{finding.Kind}", Area.Postgres, finding.Kind == "missing-index" ? Severity.Warning : Severity.Info, IndexMigrationPath, null,
+                finding.Title, finding.Evidence, sql, "docs/database-analysis.md"));
         }
 
         if (statements.Count == 0)

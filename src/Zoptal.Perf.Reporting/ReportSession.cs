@@ -1,14 +1,12 @@
 using System.Text;
-using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Secrets;
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Reporting.Renderers;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting;
 
@@ -36,6 +34,9 @@ public sealed record ReportRequest(string ResultsRoot, GateConfig Gate, DateTime
     /// <summary>The pull request the run belongs to (its runs are never a baseline); null when not a pull request.</summary>
     public int? PullRequest { get; init; }
 
+    /// <summary>The branch the pull request merges into (the host's <c>GITHUB_BASE_REF</c>); null: <c>gate.baseBranch</c>.</summary>
+    public string? PullRequestBase { get; init; }
+
     /// <summary>The secrets to mask in every file and in the history; null: the process's shared masker.</summary>
     public SecretMasker? Masker { get; init; }
 }
@@ -45,6 +46,20 @@ public sealed record ReportOutcome(string RunPath, ReportModel Model, IReadOnlyL
 {
     /// <summary>The gate's verdict.</summary>
     public GateResult Gate => Model.Gate;
+
+    /// <summary>What the target throws when the gate failed (exit code 99, after every file is written); null when it passed.</summary>
+    public GateFailedException? Error => Gate.Passed ? null
+        : new GateFailedException($"The performance gate failed ({Gate.Reasons.Count} reason(s)):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", Gate.Reasons)}");
+
+    /// <summary>The lines the target logs: the baseline, the service verdicts, the history, the files written (relative to <paramref name="root"/>), the gate's notes.</summary>
+    public IEnumerable<string> Describe(string root) =>
+    [
+        $"baseline: {Model.Baseline?.Description}",
+        .. Model.Regressions.Where(r => r.Scenario is null).Select(r => $"{r.Name}: {MarkdownRenderer.VerdictText(r)} ({r.Method})"),
+        .. HistoryDescription is { } history ? [$"recorded the run in the history ({history})"] : Array.Empty<string>(),
+        .. Files.Select(f => $"wrote {Path.GetRelativePath(root, f)}"),
+        .. Gate.Notes,
+    ];
 }
 
 /// <summary>
@@ -62,9 +77,9 @@ public static class ReportSession
 
     public static ReportOutcome Run(ReportRequest request)
     {
-        var runPath = FindRun(request.ResultsRoot, request.RunId);
-        var summary = Read(Path.Combine(runPath, "summary.json"));
-        var series = ReadSeries(Path.Combine(runPath, "timeseries.csv"));
+        var runPath = ResultsFolder.Find(request.ResultsRoot, request.RunId);
+        var summary = ResultsFolder.ReadSummary(runPath);
+        var series = ResultsFolder.ReadSeries(runPath);
         Baseline? baseline = null;
         IReadOnlyList<RegressionResult> regressions = [];
         IReadOnlyList<HistoryEntry> trend = [];
@@ -85,10 +100,11 @@ public static class ReportSession
         using var history = opened;
         if (history is not null)
         {
-            baseline = BaselineSelector.Select(history, summary, request.Gate.BaseBranch, request.Baseline, request.RepositoryRoot);
+            // A pull request compares with, and trends along, the branch it merges into; other runs with gate.baseBranch.
+            var baseBranch = request.PullRequestBase ?? request.Gate.BaseBranch;
+            baseline = BaselineSelector.Select(history, summary, baseBranch, request.Baseline, request.RepositoryRoot);
             regressions = RegressionAnalyzer.Compare(summary, series, [.. baseline.Runs.Select(r => r.Series)], request.Gate.MinimumEffectPercent);
-            var trendBranch = Environment.GetEnvironmentVariable("GITHUB_BASE_REF") is { Length: > 0 } target ? target : request.Gate.BaseBranch;
-            trend = [.. history.BranchRuns(trendBranch, summary.StartedAt, TrendRuns, withSeries: false).Where(r => r.RunId != summary.RunId).Reverse()];
+            trend = [.. history.BranchRuns(baseBranch, summary.StartedAt, TrendRuns, withSeries: false).Where(r => r.RunId != summary.RunId).Reverse()];
         }
 
         var model = new ReportModel(summary, GateEvaluator.Evaluate(summary, request.Gate, request.FailOn, regressions), request.Now)
@@ -135,52 +151,5 @@ public static class ReportSession
         if (historyFailure is not null)
             throw new RunFailedException($"{historyFailure.Message.TrimEnd('.')}. The reports were written without a baseline: {string.Join(", ", files.Select(Path.GetFileName).Distinct())}.");
         return new ReportOutcome(runPath, model, files, markdown, history?.Description);
-    }
-
-    private static RunSeries ReadSeries(string path)
-    {
-        try
-        {
-            return RunSeries.Read(path);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException)
-        {
-            throw new RunFailedException(e.Message);
-        }
-    }
-
-    private static string FindRun(string resultsRoot, string? runId)
-    {
-        if (runId is not null)
-        {
-            var path = Path.Combine(resultsRoot, runId);
-            if (runId.Contains('/') || runId.Contains('\\') || !File.Exists(Path.Combine(path, "summary.json")))
-            {
-                var known = Directory.Exists(resultsRoot)
-                    ? Directory.GetDirectories(resultsRoot).Select(Path.GetFileName).Where(n => n is not null && !n.StartsWith('.') && n != "latest"
-                        && File.Exists(Path.Combine(resultsRoot, n, "summary.json"))).OrderDescending().Take(5).ToList()
-                    : [];
-                throw new InvalidParameterException($"Invalid value '{runId}' for parameter '--run': no run with that id in {resultsRoot}. "
-                    + (known.Count == 0 ? "There are no runs yet: run ./build.sh LoadTest or Benchmark first." : $"Newest runs: {string.Join(", ", known)}."));
-            }
-
-            return path;
-        }
-
-        var latest = Path.Combine(resultsRoot, "latest");
-        var target = File.Exists(latest) && new FileInfo(latest).LinkTarget is null ? File.ReadAllText(latest).Trim() : new FileInfo(latest).LinkTarget;
-        if (target is null || !File.Exists(Path.Combine(resultsRoot, target, "summary.json")))
-            throw new InvalidParameterException($"No run to report on: {Path.Combine(resultsRoot, "latest")} does not name a complete run. Run ./build.sh LoadTest or Benchmark first, or name a run with --run.");
-        return Path.Combine(resultsRoot, target);
-    }
-
-    private static RunSummary Read(string path)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        var version = document.RootElement.TryGetProperty("schemaVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
-        if (version != RunSummary.CurrentSchemaVersion)
-            throw new RunFailedException($"{path} has schema version {version}; this Report reads version {RunSummary.CurrentSchemaVersion}.");
-        return document.RootElement.Deserialize<RunSummary>(RunDirectory.Json)
-            ?? throw new RunFailedException($"{path} is empty.");
     }
 }

@@ -99,7 +99,7 @@ public sealed class BuildDefinitionTests
         // Short, so a newcomer's first LoadTest --concurrent ends in about a minute (40 s of load plus the build).
         Assert.Equal((50, TimeSpan.FromSeconds(30), 100, TimeSpan.FromSeconds(60)),
             (config.Load.Vus, config.Load.Duration, config.Load.Stress.Vus, config.Load.Stress.Duration));
-        Assert.True(LoadTestSession.PlannedDuration(config.Load) <= TimeSpan.FromSeconds(60));
+        Assert.True(RunPlan.PlannedDuration(config.Load) <= TimeSpan.FromSeconds(60));
     }
 
     private static IReadOnlyList<ExecutableTarget> ExecutableTargets() => TargetFactory.Create(new global::Build());

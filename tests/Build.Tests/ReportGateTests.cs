@@ -2,7 +2,7 @@ using Zoptal.Build;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Load.Metrics;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.BuildDefinition.Tests;
 

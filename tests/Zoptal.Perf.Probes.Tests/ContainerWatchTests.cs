@@ -1,6 +1,6 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Resources;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Probes.Tests;
 

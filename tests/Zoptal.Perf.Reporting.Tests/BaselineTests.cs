@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Tests;
 

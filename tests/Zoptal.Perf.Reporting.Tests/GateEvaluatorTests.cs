@@ -1,7 +1,7 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.Regression;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 using static Zoptal.Perf.Reporting.Tests.Runs;
 
 namespace Zoptal.Perf.Reporting.Tests;

@@ -1,8 +1,7 @@
 using Npgsql;
 using Zoptal.Perf.Core.Configuration;
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.History;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 using Zoptal.Perf.Runs.Tests;
 
 namespace Zoptal.Perf.Reporting.Tests;

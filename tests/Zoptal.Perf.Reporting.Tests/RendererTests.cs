@@ -3,12 +3,11 @@ using AngleSharp.Html.Parser;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Probes.Resources;
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Reporting.Renderers;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 using static Zoptal.Perf.Reporting.Tests.Runs;
 
 namespace Zoptal.Perf.Reporting.Tests;

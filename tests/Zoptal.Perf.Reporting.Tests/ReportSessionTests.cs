@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Tests;
 

@@ -1,7 +1,7 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Tests;
 

@@ -1,6 +1,6 @@
 using Spectre.Console;
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Runs.Console;
+using Zoptal.Perf.Runs.Display;
 
 namespace Zoptal.Perf.Runs.Tests;
 

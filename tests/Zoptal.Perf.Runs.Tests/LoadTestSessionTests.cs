@@ -3,8 +3,8 @@ using System.Text.Json;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Runs.Console;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
+using Zoptal.Perf.Runs.Display;
 using Zoptal.Perf.Scenarios;
 
 namespace Zoptal.Perf.Runs.Tests;

@@ -1,7 +1,7 @@
 using Npgsql;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Runs.Console;
+using Zoptal.Perf.Runs.Display;
 using Zoptal.Perf.Scenarios;
 using Zoptal.SamplePlatform;
 

@@ -21,6 +21,15 @@ public sealed class GitHubActionsContext
     /// <summary>The branch or pull request ref.</summary>
     public string? Ref => Get("GITHUB_REF");
 
+    /// <summary>The branch or tag the run is for (<c>GITHUB_REF_NAME</c>; <c>N/merge</c> for a pull request).</summary>
+    public string? RefName => Get("GITHUB_REF_NAME");
+
+    /// <summary>The head branch of a pull request (<c>GITHUB_HEAD_REF</c>).</summary>
+    public string? HeadRef => Get("GITHUB_HEAD_REF");
+
+    /// <summary>The branch the run measured: a pull request's head branch, else the ref name.</summary>
+    public string? Branch => HeadRef ?? RefName;
+
     /// <summary>The base branch of a pull request.</summary>
     public string? BaseRef => Get("GITHUB_BASE_REF");
 

@@ -3,8 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Secrets;
-using Zoptal.Perf.Reporting.Data;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.History;
 

@@ -1,8 +1,7 @@
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.History;
-using Zoptal.Perf.Runs;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Regression;
 
@@ -30,7 +29,7 @@ public static class BaselineSelector
         if (requested is not null)
             return Requested(history, current, requested);
 
-        var branch = Environment.GetEnvironmentVariable("GITHUB_BASE_REF") is { Length: > 0 } target ? target : baseBranch;
+        var branch = baseBranch;
         var candidates = history.BranchRuns(branch, current.StartedAt, Candidates, withSeries: false).Where(r => r.RunId != current.RunId).ToList();
         if (candidates.Count == 0)
             return new Baseline($"no baseline: the history ({history.Description}) has no complete runs of '{branch}' before this one", []);

@@ -2,9 +2,8 @@ using System.Globalization;
 using HdrHistogram;
 using ScottPlot;
 using Zoptal.Perf.Load.Metrics;
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.History;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 

@@ -1,7 +1,7 @@
 using RazorLight;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.Regression;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 

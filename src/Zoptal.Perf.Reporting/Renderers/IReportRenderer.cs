@@ -1,8 +1,7 @@
-using Zoptal.Perf.Reporting.Data;
 using Zoptal.Perf.Reporting.Gate;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 

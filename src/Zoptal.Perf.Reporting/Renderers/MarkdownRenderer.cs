@@ -3,7 +3,7 @@ using System.Text;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Reporting.Regression;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 

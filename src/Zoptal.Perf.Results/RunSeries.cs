@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
-namespace Zoptal.Perf.Reporting.Data;
+namespace Zoptal.Perf.Results;
 
 /// <summary>
 /// One interval of a service or scenario (a second, or the run's shorter last one): requests, errors and latency

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Zoptal.Perf.Core.Secrets;
 
-namespace Zoptal.Perf.Runs.Results;
+namespace Zoptal.Perf.Results;
 
 /// <summary>
 /// <c>performance-results/&lt;runId&gt;/</c>, written atomically: everything goes into a hidden <c>.&lt;runId&gt;.partial</c>
@@ -33,7 +33,7 @@ public sealed class RunDirectory
         _masker = masker;
         Directory.CreateDirectory(WorkingPath);
         Directory.CreateDirectory(RawPath);
-        _console = new StreamWriter(Path.Combine(WorkingPath, "console.log"), append: false, new UTF8Encoding(false)) { AutoFlush = true };
+        _console = new StreamWriter(Path.Combine(WorkingPath, ResultsFolder.ConsoleLog), append: false, new UTF8Encoding(false)) { AutoFlush = true };
     }
 
     public string ResultsRoot { get; }
@@ -47,7 +47,7 @@ public sealed class RunDirectory
     public string FinalPath => Path.Combine(ResultsRoot, RunId);
 
     /// <summary>The HDR interval logs.</summary>
-    public string RawPath => Path.Combine(WorkingPath, "raw");
+    public string RawPath => Path.Combine(WorkingPath, ResultsFolder.RawFolder);
 
     /// <summary>Creates the folder of a new run: <c>yyyyMMdd-HHmmss</c> plus the short commit, made unique.</summary>
     public static RunDirectory Create(string resultsRoot, DateTimeOffset started, string? commit, SecretMasker? masker = null)
@@ -70,8 +70,8 @@ public sealed class RunDirectory
     /// <summary>Writes summary.json and timeseries.csv, then makes the run visible: rename, and point <c>latest</c> at it.</summary>
     public void Complete(RunSummary summary, IEnumerable<TimeSeriesRow> series)
     {
-        WriteAtomically("summary.json", stream => WriteJson(stream, summary, _masker));
-        WriteAtomically("timeseries.csv", stream => TimeSeriesRow.Write(stream, series, _masker));
+        WriteAtomically(ResultsFolder.SummaryFile, stream => WriteJson(stream, summary, _masker));
+        WriteAtomically(ResultsFolder.SeriesFile, stream => TimeSeriesRow.Write(stream, series, _masker));
         lock (_console)
             _console.Dispose();
         Directory.Move(WorkingPath, FinalPath);
@@ -94,7 +94,7 @@ public sealed class RunDirectory
     // holding the run id; replaced by a rename, so readers never see it missing.
     private void PointLatest()
     {
-        var latest = Path.Combine(ResultsRoot, "latest");
+        var latest = Path.Combine(ResultsRoot, ResultsFolder.Latest);
         var temporary = Path.Combine(ResultsRoot, $".latest.{Environment.ProcessId}");
         if (File.Exists(temporary) || Directory.Exists(temporary))
             File.Delete(temporary);

@@ -4,7 +4,7 @@ using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Probes.Resources;
 
-namespace Zoptal.Perf.Runs.Results;
+namespace Zoptal.Perf.Results;
 
 /// <summary>summary.json: a run, complete and self-describing (schema in docs/results.md).</summary>
 public sealed record RunSummary
@@ -50,9 +50,6 @@ public sealed record WatchedResource(string Phase, ResourceSummary Resource, IRe
             .Where(m => table.Metrics.ContainsKey(m.Key)).Select(m => new GradedMetric(m.Key, m.Value, table.Grade(m.Key, m.Value)!.Value)),
     ];
 }
-
-/// <summary>The commit and branch the run measured.</summary>
-public sealed record GitInfo(string? Commit, string? Branch);
 
 /// <summary>A phase (load, stress) and its services.</summary>
 public sealed record PhaseSummary(string Name, string Executor, int Vus, double DurationSeconds, IReadOnlyList<ServiceSummary> Services)
@@ -130,6 +127,9 @@ public sealed record MetricSet(
 
     /// <summary>Dropped iterations as a share of the planned ones, in percent.</summary>
     public double DroppedPercent => PlannedIterations > 0 ? 100.0 * DroppedIterations / PlannedIterations : 0;
+
+    /// <summary>No requests at all (a service whose scenarios never ran).</summary>
+    public static MetricSet Empty { get; } = new(0, 0, new Dictionary<string, long>(), 0, 0, 0, 0, LatencySummary.Empty, LatencySummary.Empty);
 
     /// <summary>The metric set of a result over a duration, with the iterations it planned and dropped.</summary>
     public static MetricSet From(OperationResult result, TimeSpan duration, long planned = 0, long dropped = 0) => new(

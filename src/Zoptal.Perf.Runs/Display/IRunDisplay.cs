@@ -1,7 +1,7 @@
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
-namespace Zoptal.Perf.Runs.Console;
+namespace Zoptal.Perf.Runs.Display;
 
 /// <summary>What the user sees during a run.</summary>
 public interface IRunDisplay

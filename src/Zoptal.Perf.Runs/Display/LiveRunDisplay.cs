@@ -1,9 +1,9 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Runs.Results;
+using Zoptal.Perf.Results;
 
-namespace Zoptal.Perf.Runs.Console;
+namespace Zoptal.Perf.Runs.Display;
 
 /// <summary>
 /// The terminal's live view (Spectre.Console): during a phase, a table with a row per service (requests/s, error
@@ -19,10 +19,8 @@ public sealed class LiveRunDisplay(IAnsiConsole console) : IRunDisplay
     private CancellationTokenSource? _stop;
     private Task? _live;
 
-    /// <summary>Whether the live view fits this process: a terminal, and not CI.</summary>
-    public static bool Suits() =>
-        !System.Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null or "" or "false"
-        && Environment.GetEnvironmentVariable("GITHUB_ACTIONS") is null or "" or "false";
+    /// <summary>Whether the live view fits this process: a terminal, and not a CI server (the host knows which).</summary>
+    public static bool Suits(bool serverBuild) => !serverBuild && !Console.IsOutputRedirected;
 
     public void Info(string message) => Write(message, warning: false);
 
