@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Optimize.Files;
 
 namespace Zoptal.Perf.Optimize;
@@ -12,14 +13,6 @@ public enum Area
 
     /// <summary>The files themselves: globs that matched nothing, links not followed, files that could not be read.</summary>
     Inputs,
-}
-
-/// <summary>How much a finding matters.</summary>
-public enum Severity
-{
-    Info,
-    Warning,
-    Critical,
 }
 
 /// <summary>A replacement of the characters [Start, End) of a file's text (an insertion when they are equal).</summary>

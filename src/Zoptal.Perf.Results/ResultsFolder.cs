@@ -52,7 +52,11 @@ public static class ResultsFolder
 
         if (LatestTarget(resultsRoot) is { } named && IsComplete(Path.Combine(resultsRoot, named)))
             return Path.Combine(resultsRoot, named);
-        return RunIds(resultsRoot) is [var newest, ..] ? Path.Combine(resultsRoot, newest) : null;
+        if (RunIds(resultsRoot) is [var newest, ..])
+            return Path.Combine(resultsRoot, newest);
+        // Only a copied latest folder (an artifact that kept nothing else): the run it holds.
+        var copied = Path.Combine(resultsRoot, Latest);
+        return Directory.Exists(copied) && IsComplete(copied) ? copied : null;
     }
 
     /// <summary><see cref="TryFind"/>, or an error for the parameter that asked (exit code 2) listing the runs there are.</summary>
@@ -63,7 +67,7 @@ public static class ResultsFolder
         var known = RunIds(resultsRoot).Take(5).ToList();
         var runs = known.Count == 0 ? "There are no runs yet: run ./build.sh LoadTest or Benchmark first." : $"Newest runs: {string.Join(", ", known)}.";
         throw runId is null
-            ? new InvalidParameterException($"No run to report on: {resultsRoot} holds no complete run. {runs}")
+            ? new InvalidParameterException($"No run to report on: {resultsRoot} holds no complete run. Run ./build.sh LoadTest or Benchmark first.")
             : new InvalidParameterException($"Invalid value '{runId}' for parameter '{parameter}': no run with that id in {resultsRoot}. {runs}");
     }
 

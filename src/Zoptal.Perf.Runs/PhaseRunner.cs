@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Core.Secrets;

@@ -1,7 +1,9 @@
 using Npgsql;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Optimize;
 using Zoptal.Perf.Optimize.Postgres;
+using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Runs.Tests;
 
 namespace Zoptal.Perf.Optimize.Tests;
@@ -65,14 +67,11 @@ public sealed class LiveSettingsTests(PostgresCluster postgres) : IClassFixture<
     [Fact]
     public void Findings_name_the_metrics_of_the_newest_run_they_should_move()
     {
-        var latest = Directory.CreateDirectory(Path.Combine(_root, "performance-results", "latest")).FullName;
-        File.WriteAllText(Path.Combine(latest, "summary.json"), """
-            {"schemaVersion": 1, "phases": [{"name": "load", "services": [{"name": "auth", "metrics": {"requestsPerSecond": 120.5, "latency": {"p95": 180.2}}}]}],
-             "resources": [],
-             "database": {"tableCacheHitPercent": 97.5, "slowestQueries": [{"meanMs": 42.25}], "findings": [
-               {"kind": "missing-index", "severity": "Warning", "title": "missing index on users (lower(email))", "evidence": "e",
-                "suggestion": "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));"}]}}
-            """);
+        NewestRun.Write(Path.Combine(_root, "performance-results"),
+            NewestRun.Database(97.5, [new QueryStat("SELECT 1", 2, 84.5, 42.25, 2, null)],
+                new DbFinding("missing-index", Severity.Warning, "missing index on users (lower(email))", "e",
+                    "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));")),
+            ("auth", 180.2, 120.5));
         var outcome = Run(new DatabaseConfig { ConnectionString = postgres.ConnectionString }, apply: false);
         Assert.Equal("slowest statement's mean 42.25 ms; auth p95 180.2 ms, 120.5 req/s", outcome.Findings.Single(f => f.RuleId == "postgres-missing-index").Moves);
         Assert.Equal("table cache hit rate 97.5 %", outcome.Findings.Single(f => f.RuleId == "pgtune-shared-buffers").Moves);

@@ -2,6 +2,7 @@ using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Optimize;
 using Zoptal.Perf.Optimize.Patching;
+using Zoptal.Perf.Probes.Postgres;
 
 namespace Zoptal.Perf.Optimize.Tests;
 
@@ -176,14 +177,11 @@ public sealed class OptimizeSessionTests : IDisposable
     [Fact]
     public void The_database_analysis_of_the_newest_run_becomes_an_index_migration()
     {
-        var run = Directory.CreateDirectory(Path.Combine(_root, "performance-results", "latest")).FullName;
-        File.WriteAllText(Path.Combine(run, "summary.json"), """
-            {"schemaVersion": 1, "database": {"findings": [
-              {"kind": "missing-index", "severity": "Warning", "title": "missing index on users (lower(email))", "evidence": "plan: Seq Scan on users",
-               "suggestion": "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));"},
-              {"kind": "unused-index", "severity": "Info", "title": "x", "evidence": "y", "suggestion": null},
-              {"kind": "analyze", "severity": "Info", "title": "users has never been analyzed", "evidence": "1,000 live rows", "suggestion": "ANALYZE public.users;"}]}}
-            """);
+        NewestRun.Write(Path.Combine(_root, "performance-results"), NewestRun.Database(null, [],
+            new DbFinding("missing-index", Severity.Warning, "missing index on users (lower(email))", "plan: Seq Scan on users",
+                "CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));"),
+            new DbFinding("unused-index", Severity.Info, "x", "y"),
+            new DbFinding("analyze", Severity.Info, "users has never been analyzed", "1,000 live rows", "ANALYZE public.users;")));
         var first = Run(true, Area.Postgres);
         var migration = Read(OptimizeSession.IndexMigrationPath);
         Assert.EndsWith("CREATE INDEX CONCURRENTLY idx_users_lower_email ON public.users (lower(email));\nANALYZE public.users;\n", migration);

@@ -1,4 +1,5 @@
 using Npgsql;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Runs.Tests;

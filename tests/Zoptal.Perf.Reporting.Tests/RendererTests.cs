@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using AngleSharp.Html.Parser;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Probes.Resources;

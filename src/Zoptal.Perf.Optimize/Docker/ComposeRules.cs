@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Optimize.Postgres;
 
 namespace Zoptal.Perf.Optimize.Docker;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Optimize.Docker.Rules;
 
 namespace Zoptal.Perf.Optimize.Docker;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Acornima.Ast;
+using Zoptal.Perf.Core;
 
 namespace Zoptal.Perf.Optimize.Js;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Acornima.Ast;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Optimize.Targets;
 
 namespace Zoptal.Perf.Optimize.Js;

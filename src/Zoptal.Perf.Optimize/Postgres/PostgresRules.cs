@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Optimize.Targets;
 
 namespace Zoptal.Perf.Optimize.Postgres;
@@ -35,7 +36,7 @@ public static class PostgresRules
                 missing.Add("cpus and memory");
             if (target.PostgresVersion is null)
                 missing.Add("postgresVersion");
-            findings.Add(new Finding("pgtune-target-unknown", Area.Postgres, Optimize.Severity.Info, relativePath, null, $"not sized: {string.Join(" and ", missing)} of the server unknown",
+            findings.Add(new Finding("pgtune-target-unknown", Area.Postgres, Severity.Info, relativePath, null, $"not sized: {string.Join(" and ", missing)} of the server unknown",
                 $"{string.Join(", ", skipped)} depend on the machine and version this file is for; Optimize never sizes for the machine it runs on ({sized})",
                 $"set them: optimize.targets: [{{ files: [\"{relativePath}\"], cpus: 4, memory: 8GB, postgresVersion: 16 }}], or limits and a versioned image on the compose service that mounts the file",
                 "docs/optimize.md#targets"));
@@ -43,7 +44,7 @@ public static class PostgresRules
 
         foreach (var disagreement in target.Disagreements)
         {
-            findings.Add(new Finding("target-disagreement", Area.Postgres, Optimize.Severity.Warning, relativePath, null, "the sources of the target disagree", disagreement,
+            findings.Add(new Finding("target-disagreement", Area.Postgres, Severity.Warning, relativePath, null, "the sources of the target disagree", disagreement,
                 "make the config's optimize.targets match the server, or the other way round", "docs/optimize.md#targets"));
         }
 
@@ -93,7 +94,7 @@ public static class PostgresRules
             }
 
             var versionNote = version is { } ver ? $"PostgreSQL {PgSettings.Version(ver)} has it" : $"exists since PostgreSQL {PgSettings.Version(definition.Since)}";
-            findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Severity(setting.Name), relativePath, current?.File == relativePath ? current.Line : null,
+            findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, SeverityOf(setting.Name), relativePath, current?.File == relativePath ? current.Line : null,
                 $"{setting.Name}: {shown} → {value}",
                 $"{setting.Formula}; {sized}; current value {where}; {versionNote}{(definition.Restart ? "; needs a restart" : "; a reload applies it")}{placement}",
                 $"set {setting.Name} = {value}", Link)
@@ -126,7 +127,7 @@ public static class PostgresRules
         var script = new StringBuilder($"-- Written by ./build.sh Optimize for {server} (PGTune, {sized}).\n")
             .Append("-- Run as a superuser; then SELECT pg_reload_conf(); settings marked (restart) need a restart.\n");
         foreach (var disagreement in target.Disagreements)
-            findings.Add(new Finding("target-disagreement", Area.Postgres, Optimize.Severity.Warning, SettingsScript, null, $"{server}: the sources of the target disagree", disagreement, "make the config's optimize.targets match the server", "docs/optimize.md#targets"));
+            findings.Add(new Finding("target-disagreement", Area.Postgres, Severity.Warning, SettingsScript, null, $"{server}: the sources of the target disagree", disagreement, "make the config's optimize.targets match the server", "docs/optimize.md#targets"));
         foreach (var setting in recommended)
         {
             if (!current.TryGetValue(setting.Name, out var live))
@@ -140,7 +141,7 @@ public static class PostgresRules
                 continue;
             if (Guess(setting.Name, target) is { } guess)
             {
-                findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Optimize.Severity.Info, SettingsScript, null,
+                findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Severity.Info, SettingsScript, null,
                     $"{setting.Name}: {liveValue} on {server} → {value}?", $"{setting.Formula}; live value from pg_settings; {sized}",
                     $"ALTER SYSTEM SET {setting.Name} = '{value}'; if the server's workload and storage are what PGTune assumes", Link)
                 { NotPatched = guess });
@@ -148,7 +149,7 @@ public static class PostgresRules
             }
 
             script.Append(CultureInfo.InvariantCulture, $"ALTER SYSTEM SET {setting.Name} = '{value}';{(definition.Restart ? " -- (restart)" : "")}\n");
-            findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, Severity(setting.Name), SettingsScript, null,
+            findings.Add(new Finding($"pgtune-{setting.Name.Replace('_', '-')}", Area.Postgres, SeverityOf(setting.Name), SettingsScript, null,
                 $"{setting.Name}: {liveValue} on {server} → {value}",
                 $"{setting.Formula}; live value from pg_settings; {sized}",
                 $"ALTER SYSTEM SET {setting.Name} = '{value}';", Link));
@@ -249,6 +250,6 @@ public static class PostgresRules
     }
 
     // Memory settings matter most; the rest are refinements.
-    private static Severity Severity(string name) => name is "shared_buffers" or "work_mem" or "effective_cache_size" or "maintenance_work_mem"
-        ? Optimize.Severity.Warning : Optimize.Severity.Info;
+    private static Severity SeverityOf(string name) => name is "shared_buffers" or "work_mem" or "effective_cache_size" or "maintenance_work_mem"
+        ? Severity.Warning : Severity.Info;
 }

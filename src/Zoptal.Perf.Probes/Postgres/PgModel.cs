@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Probes.Postgres;
 
 /// <summary>One statement's counters (pg_stat_statements), times in ms.</summary>
@@ -37,19 +38,6 @@ public sealed record ActivitySample(
 
 /// <summary>A session worth naming: its pid, how long its query has run, what blocks it, and the query.</summary>
 public sealed record SessionInfo(int Pid, string State, double Seconds, IReadOnlyList<int> BlockedBy, string Query);
-
-/// <summary>How bad a finding is.</summary>
-public enum Severity
-{
-    /// <summary>Worth knowing.</summary>
-    Info,
-
-    /// <summary>Should be looked at.</summary>
-    Warning,
-
-    /// <summary>Hurts now.</summary>
-    Critical,
-}
 
 /// <summary>A thing the analysis found, with the evidence that shows it and, where there is one, the change that fixes it.</summary>
 /// <param name="Kind">A stable key: missing-index, slow-query, cache-hit-rate, connections, long-running, blocked-query,

@@ -1,4 +1,5 @@
 using RazorLight;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Results;
@@ -31,10 +32,10 @@ public sealed class HtmlView(ReportModel model)
            Charts.Resources(model.Run.Resources, "resident memory", "MB", s => s.MemoryBytes / 1048576.0));
 
     /// <summary>The CSS class of a finding's severity.</summary>
-    public static string SeverityClass(Zoptal.Perf.Probes.Postgres.Severity severity) => severity switch
+    public static string SeverityClass(Severity severity) => severity switch
     {
-        Zoptal.Perf.Probes.Postgres.Severity.Critical => "critical",
-        Zoptal.Perf.Probes.Postgres.Severity.Warning => "warning",
+        Severity.Critical => "critical",
+        Severity.Warning => "warning",
         _ => "neutral",
     };
 

@@ -19,67 +19,43 @@ public sealed class JUnitRenderer : IReportRenderer
 
     public void Render(ReportModel model, TextWriter writer)
     {
-        var failOn = GateEvaluator.FailingGrade(model.Gate.Policy);
+        var gate = model.Gate;
         var suites = new XElement("testsuites", new XAttribute("name", $"performance {model.Run.RunId}"));
         foreach (var phase in model.Run.Phases)
         {
             foreach (var service in phase.Services)
             {
                 var cases = new List<XElement>();
-                void Add(string name, string? scenario, GradedMetric grade)
+                XElement Case(string name, GateItem? item, string? output = null)
                 {
                     var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"), new XAttribute("name", name), new XAttribute("time", "0"));
-                    if (grade.Grade >= failOn)
-                    {
-                        if (!GateEvaluator.IsGated(phase))
-                        {
-                            testCase.Add(new XElement("skipped", new XAttribute("message", "stress phase, not gated: " + GateEvaluator.Describe(grade))));
-                            cases.Add(testCase);
-                            return;
-                        }
-
-                        testCase.Add(model.Gate.IsExcluded(service.Name, scenario)
-                            ? new XElement("skipped", new XAttribute("message", "excluded from the gate: " + GateEvaluator.Describe(grade)))
-                            : new XElement("failure", new XAttribute("message", GateEvaluator.Describe(grade)), new XAttribute("type", grade.Grade.ToString().ToLowerInvariant())));
-                    }
-
+                    if (Outcome(item) is { } outcome)
+                        testCase.Add(outcome);
+                    else if (output is not null)
+                        testCase.Add(new XElement("system-out", output));
                     cases.Add(testCase);
+                    return testCase;
                 }
 
                 foreach (var grade in service.Grades)
-                    Add(grade.Metric, null, grade);
+                    Case(grade.Metric, gate.Find(GateItemKind.Grade, phase.Name, service.Name, null, grade.Metric));
                 foreach (var scenario in service.Scenarios)
                 {
                     foreach (var grade in scenario.Grades)
-                        Add($"{scenario.Name}.{grade.Metric}", scenario.Name, grade);
+                        Case($"{scenario.Name}.{grade.Metric}", gate.Find(GateItemKind.Grade, phase.Name, service.Name, scenario.Name, grade.Metric));
                 }
 
                 foreach (var threshold in service.Thresholds)
                 {
-                    var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"),
-                        new XAttribute("name", $"threshold {threshold.Metric}: {threshold.Expression}"), new XAttribute("time", "0"));
-                    if (!threshold.Passed && model.Gate.Policy != GateFailOn.Never)
-                        testCase.Add(new XElement("failure", new XAttribute("message", string.Create(CultureInfo.InvariantCulture, $"actual {threshold.Actual:0.###}")), new XAttribute("type", "threshold")));
-                    cases.Add(testCase);
+                    var item = threshold.Passed ? null : gate.Find(GateItemKind.Threshold, phase.Name, service.Name, null, GateEvaluator.ThresholdSubject(threshold));
+                    Case($"threshold {threshold.Metric}: {threshold.Expression}", item);
                 }
 
                 foreach (var regression in model.Regressions.Where(r => r.Service == service.Name && phase.Name == PhaseSummary.Load))
                 {
-                    var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"),
-                        new XAttribute("name", regression.Scenario is null ? "regression" : $"{regression.Scenario}.regression"), new XAttribute("time", "0"));
-                    var text = string.Create(CultureInfo.InvariantCulture, $"{regression.Verdict}: {regression.EffectPercent:+0.#;-0.#} % ({regression.Method})");
-                    if (regression.Verdict == Verdict.Slower && model.Gate.Policy == GateFailOn.Regression)
-                    {
-                        testCase.Add(model.Gate.IsExcluded(service.Name, regression.Scenario)
-                            ? new XElement("skipped", new XAttribute("message", "excluded from the gate: " + text))
-                            : new XElement("failure", new XAttribute("message", text), new XAttribute("type", "regression")));
-                    }
-                    else
-                    {
-                        testCase.Add(new XElement("system-out", text));
-                    }
-
-                    cases.Add(testCase);
+                    Case(regression.Scenario is null ? "regression" : $"{regression.Scenario}.regression",
+                        gate.Find(GateItemKind.Regression, phase.Name, service.Name, regression.Scenario, null),
+                        GateEvaluator.RegressionDetail(regression));
                 }
 
                 suites.Add(new XElement("testsuite",
@@ -96,4 +72,14 @@ public sealed class JUnitRenderer : IReportRenderer
         writer.WriteLine("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
         writer.WriteLine(suites.ToString());
     }
+
+    // A failing item is a failure, an excluded or ungated one a skipped case, as the gate decided; the rest pass.
+    private static XElement? Outcome(GateItem? item) => item?.Effect switch
+    {
+        GateEffect.Fails => new XElement("failure", new XAttribute("message", item.Detail),
+            new XAttribute("type", (item.Grade?.ToString() ?? item.Kind.ToString()).ToLowerInvariant())),
+        GateEffect.Excluded => new XElement("skipped", new XAttribute("message", "excluded from the gate: " + item.Detail)),
+        GateEffect.NotGated => new XElement("skipped", new XAttribute("message", "stress phase, not gated: " + item.Detail)),
+        _ => null,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
 using Zoptal.Perf.Reporting.Regression;

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL3000: a relative WORKDIR (variables and Windows drive paths count as absolute).</summary>

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL3020: ADD of local files or folders (ADD extracts tar archives and fetches URLs; for anything else COPY says what happens).</summary>

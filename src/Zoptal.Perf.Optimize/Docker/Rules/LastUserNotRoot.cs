@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL3002: a stage whose last USER is root (<c>root</c>, <c>0</c>, <c>root:…</c>, <c>0:…</c>); reported at that USER.</summary>

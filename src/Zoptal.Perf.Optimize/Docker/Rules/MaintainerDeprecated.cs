@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL4000: MAINTAINER is deprecated.</summary>

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL3007: <c>FROM image:latest</c> (a digest beside it pins it).</summary>

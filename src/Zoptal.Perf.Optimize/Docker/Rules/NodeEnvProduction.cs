@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Zoptal.Perf.Core;
 
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>A Node image with no init process (tini, dumb-init): node runs as PID 1, which neither reaps zombies nor handles signals by default.</summary>

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>A single-stage Node image that runs a bare <c>npm install</c>: npm ci installs exactly the lock file, and faster.</summary>

@@ -1,3 +1,4 @@
+using Zoptal.Perf.Core;
 namespace Zoptal.Perf.Optimize.Docker.Rules;
 
 /// <summary>hadolint DL3018: <c>apk add &lt;package&gt;</c> without <c>=version</c> (or <c>~</c>, <c>&gt;</c>, <c>&lt;</c>); .apk files and the values of -t/--virtual, --repository/-X are not packages.</summary>
