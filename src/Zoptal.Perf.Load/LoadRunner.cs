@@ -79,79 +79,7 @@ public sealed class LoadRunner(LoadRunOptions options)
         using var run = new RunState(options.Scenarios, options.Load, options.BaseAddress, time, options.Log, external.Token,
             options.EffectiveGuard, options.ConnectObserver);
         var evaluator = new ThresholdEvaluator(run.Metrics, options.Service);
-        var intervals = new List<IntervalSample>();
-        var totals = new List<IntervalSample>();
-        var totalLatency = Histograms.Create();
-        var totalCorrected = Histograms.Create();
-        var totalService = Histograms.Create();
-        var generator = new List<GeneratorSample>();
-        var sampler = new GeneratorSampler(time);
-        var logs = OpenLogs(startTime);
-        var previous = run.Metrics.Values.ToDictionary(m => m.Name, _ => (Requests: 0L, Errors: 0L, Iterations: 0L, Dropped: 0L));
-        var lastCollect = startTime;
-        var vus = new VuGauge(0, 0);
-
-        void Collect(bool final)
-        {
-            var now = time.GetUtcNow();
-            var elapsed = now - startTime;
-            var length = now - lastCollect;
-            var second = new List<IntervalSample>();
-            totalLatency.Reset();
-            totalCorrected.Reset();
-            totalService.Reset();
-            // k6's vus gauge is sampled while the run goes on; a threshold reads its last sample, not the 0 after the end
-            // nor the VUs finishing their last iterations once the executor has begun to stop (graceful stop).
-            var active = run.ActiveVus;
-            if (!final && !run.StopStarting)
-                vus = new VuGauge(active, Math.Max(vus.Max, active));
-            foreach (var metrics in run.Metrics.Values)
-            {
-                var (latency, corrected, service) = metrics.Requests.Collect();
-                totalLatency.Add(latency);
-                totalCorrected.Add(corrected);
-                totalService.Add(service);
-                var (iteration, lag) = metrics.Collect();
-                var steps = metrics.Steps.Values.Select(s => (s.Step!, s.Collect())).ToList();
-                if (logs?.GetValueOrDefault(metrics.Name) is { } log)
-                {
-                    log.Append(latency, lastCollect, now, "latency");
-                    log.Append(corrected, lastCollect, now, "latency_corrected");
-                    log.Append(service, lastCollect, now, "service_time");
-                    log.Append(iteration, lastCollect, now, "iteration_duration");
-                    log.Append(lag, lastCollect, now, "schedule_lag");
-                    foreach (var (step, (stepLatency, _, stepService)) in steps)
-                    {
-                        log.Append(stepLatency, lastCollect, now, $"{step}/latency");
-                        log.Append(stepService, lastCollect, now, $"{step}/service_time");
-                    }
-                }
-
-                var before = previous[metrics.Name];
-                var current = (Requests: metrics.Requests.Requests, Errors: metrics.Requests.Failed, metrics.Iterations, Dropped: metrics.DroppedIterations);
-                previous[metrics.Name] = current;
-                second.Add(new IntervalSample(elapsed, length, metrics.Name, current.Requests - before.Requests, current.Errors - before.Errors,
-                    current.Iterations - before.Iterations, current.Dropped - before.Dropped, active,
-                    Ms(latency, 50), Ms(latency, 95), Ms(latency, 99), Ms(corrected, 99), Ms(service, 99), Ms(lag, 99)));
-            }
-
-            lastCollect = now;
-            // The last, shorter interval is kept when it holds anything, so the rows add up to the totals.
-            if (final && (length < TimeSpan.FromMilliseconds(1) || second.All(s => s.Requests == 0 && s.Iterations == 0 && s.Dropped == 0)))
-                return;
-            intervals.AddRange(second);
-            totals.Add(new IntervalSample(elapsed, length, string.Empty, second.Sum(s => s.Requests), second.Sum(s => s.Errors), second.Sum(s => s.Iterations),
-                second.Sum(s => s.Dropped), active, Ms(totalLatency, 50), Ms(totalLatency, 95), Ms(totalLatency, 99), Ms(totalCorrected, 99),
-                Ms(totalService, 99), second.Count == 0 ? 0 : second.Max(s => s.ScheduleLagP99)));
-            if (final)
-                return;
-            generator.Add(sampler.Sample(elapsed));
-            var requests = second.Sum(s => s.Requests);
-            Progress?.Invoke(new RunProgress(elapsed, active, run.Metrics.Values.Sum(m => m.Requests.Requests),
-                run.Metrics.Values.Sum(m => m.Requests.Failed), run.Metrics.Values.Sum(m => m.DroppedIterations),
-                length > TimeSpan.Zero ? requests / length.TotalSeconds : 0, second.Count == 0 ? 0 : second.Max(s => s.LatencyP95), second));
-        }
-
+        var collector = new IntervalCollector(run, time, startTime, OpenLogs(startTime));
         var executor = ExecutorFactory.Create(options.Load).RunAsync(run);
         var ticks = 0;
         while (!executor.IsCompleted)
@@ -160,8 +88,9 @@ public sealed class LoadRunner(LoadRunOptions options)
             await Task.WhenAny(executor, tick).ConfigureAwait(false);
             if (executor.IsCompleted)
                 break;
-            Collect(final: false);
-            if (++ticks % 2 == 0 && abortReason is null && CheckAbort(evaluator, run, vus) is { } reason)
+            if (collector.Collect(final: false) is { } progress)
+                Progress?.Invoke(progress);
+            if (++ticks % 2 == 0 && abortReason is null && CheckAbort(evaluator, run, collector.Vus) is { } reason)
             {
                 abortReason = reason;
                 options.Log(reason);
@@ -170,21 +99,23 @@ public sealed class LoadRunner(LoadRunOptions options)
         }
 
         await executor.ConfigureAwait(false);
-        Collect(final: true);
-        var duration = lastCollect - startTime; // the end of the last interval: the intervals add up to the duration
+        collector.Collect(final: true);
+        var duration = collector.LastCollect - startTime; // the end of the last interval: the intervals add up to the duration
         if (abortReason is null && cancellation.IsCancellationRequested)
             abortReason = StopReason?.Invoke() ?? "interrupted (Ctrl+C or SIGTERM)";
-        foreach (var log in logs?.Values.ToList() ?? [])
-            log.Dispose();
+        collector.CloseLogs();
         await RunHooksAsync(s => s.Cleanup, "cleanup", CancellationToken.None).ConfigureAwait(false);
 
-        var thresholds = options.Load.Thresholds.Select(t => evaluator.Evaluate(t, duration, vus, run.MaxVus)).ToList();
+        var thresholds = options.Load.Thresholds.Select(t => evaluator.Evaluate(t, duration, collector.Vus, run.MaxVus)).ToList();
         var scenarios = run.Metrics.Values.Select(m => new ScenarioResult(
             m.Name, OperationResult.From(m.Requests), m.Steps.Values.Select(OperationResult.From).OrderBy(s => s.Step).ToList(),
             m.Iterations, m.FailedIterations, m.InterruptedIterations, m.DroppedIterations,
             m.Checks.Select(c => new CheckResult(c.Key, c.Value.Passed, c.Value.Failed)).OrderBy(c => c.Name).ToList(),
             m.IterationDuration.Snapshot(), m.ScheduleLag.Snapshot())).ToList();
-        return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, intervals, generator, thresholds) { Totals = totals };
+        return new LoadRunResult(startTime, duration, abortReason is not null, abortReason, run.MaxVus, scenarios, collector.Intervals, collector.Generator, thresholds)
+        {
+            Totals = collector.Totals,
+        };
     }
 
     /// <summary>
@@ -239,6 +170,4 @@ public sealed class LoadRunner(LoadRunOptions options)
             }
         }
     }
-
-    private static double Ms(HdrHistogram.HistogramBase histogram, double percentile) => Histograms.ValueAtPercentile(histogram, percentile) / 1000.0;
 }

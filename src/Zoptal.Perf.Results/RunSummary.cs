@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Load.Metrics;
@@ -74,8 +75,12 @@ public sealed record ServiceSummary(
     IReadOnlyList<ThresholdOutcome> Thresholds,
     IReadOnlyList<ScenarioSummary> Scenarios)
 {
-    /// <summary>All requests' latency (µs), HdrHistogram's compressed V2 encoding in base64; null in runs before it was kept.</summary>
+    /// <summary>All requests' latency (µs) as runs before <see cref="MetricSet.Histograms"/> kept it; null in newer runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LatencyHistogram { get; init; }
+
+    /// <summary>The latency histogram's payload, in this run's form or an older run's; null when the run kept none.</summary>
+    public string? LatencyHistogramPayload => Metrics.Histograms?.Latency ?? LatencyHistogram;
 }
 
 /// <summary>One scenario of a service.</summary>
@@ -90,8 +95,12 @@ public sealed record ScenarioSummary(
     IReadOnlyList<CheckResult> Checks,
     IReadOnlyList<StepSummary> Steps)
 {
-    /// <summary>The scenario's latency (µs), HdrHistogram's compressed V2 encoding in base64; null in runs before it was kept.</summary>
+    /// <summary>The scenario's latency (µs) as runs before <see cref="MetricSet.Histograms"/> kept it; null in newer runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LatencyHistogram { get; init; }
+
+    /// <summary>The latency histogram's payload, in this run's form or an older run's; null when the run kept none.</summary>
+    public string? LatencyHistogramPayload => Metrics.Histograms?.Latency ?? LatencyHistogram;
 }
 
 /// <summary>One named step of a scenario.</summary>
@@ -115,6 +124,10 @@ public sealed record MetricSet(
 {
     /// <summary>The corrected latency; null in runs from before it was measured.</summary>
     public LatencySummary? LatencyCorrected { get; init; }
+
+    /// <summary>The three latencies' histograms, so runs merge exactly (<see cref="RunMerge"/>); null in runs before they were kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MetricHistograms? Histograms { get; init; }
 
     /// <summary>Requests the client sent again automatically (a reused connection closed before answering).</summary>
     public long Retries { get; init; }
@@ -144,6 +157,8 @@ public sealed record MetricSet(
         result.ServiceTime)
     {
         LatencyCorrected = result.LatencyCorrected,
+        Histograms = new MetricHistograms(HdrLog.Encode(result.LatencyTrend.Histogram), HdrLog.Encode(result.LatencyCorrectedTrend.Histogram),
+            HdrLog.Encode(result.ServiceTimeTrend.Histogram)),
         Retries = result.Retries,
         PlannedIterations = planned,
         DroppedIterations = dropped,
@@ -189,6 +204,12 @@ public sealed record MetricSet(
         return grades;
     }
 }
+
+/// <summary>
+/// A metric set's latencies (µs) as HdrHistogram's compressed V2 encoding in base64, the payload of an HDR log line:
+/// the measured latency, the corrected latency and the service time.
+/// </summary>
+public sealed record MetricHistograms(string Latency, string LatencyCorrected, string ServiceTime);
 
 /// <summary>A value and its grade, with a note when the grade needs one (why a run's latency is not measurable).</summary>
 public sealed record GradedMetric(string Metric, double Value, Grade Grade)

@@ -22,22 +22,26 @@ public static class RunSummarizer
         var scenarioSummaries = result.Scenarios.Select(s =>
         {
             var set = MetricSet.From(s.Requests, duration, s.PlannedIterations, s.DroppedIterations);
-            var table = service.Scenarios.FirstOrDefault(c => c.Name == s.Name)?.Thresholds ?? service.Thresholds;
-            return new ScenarioSummary(s.Name, s.Iterations, s.FailedIterations, s.InterruptedIterations, s.DroppedIterations, set,
-                set.Grade(table, throughput: false, load.GradedLatency, load.MaxDroppedPercent), s.Checks,
-                s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList())
-            {
-                LatencyHistogram = HdrLog.Encode(s.Requests.LatencyHistogram),
-            };
+            return new ScenarioSummary(s.Name, s.Iterations, s.FailedIterations, s.InterruptedIterations, s.DroppedIterations, set, Grade(service, s.Name, set, load), s.Checks,
+                s.Steps.Select(step => new StepSummary(step.Step!, MetricSet.From(step, duration))).ToList());
         }).ToList();
         return new ServiceSummary(service.Name, service.BaseUrl!.ToString(), service.Embedded, result.Aborted, result.AbortReason, duration.TotalSeconds,
-            metrics, metrics.Grade(service.Thresholds, throughput: true, load.GradedLatency, load.MaxDroppedPercent),
+            metrics, Grade(service, null, metrics, load),
             result.Thresholds.Select(t => new ThresholdOutcome(t.Definition.Selector.ToString(), t.Definition.Expression.Text, t.Passed, t.Actual)).ToList(),
-            scenarioSummaries)
-        {
-            LatencyHistogram = all is null ? null : HdrLog.Encode(all.LatencyHistogram),
-        };
+            scenarioSummaries);
     }
+
+    /// <summary>
+    /// The grades of a service's metrics (scenario null) or a scenario's, with the service's or the scenario's threshold
+    /// table; scenarios are not graded on throughput (a scenario carries only its weight's share of the requests).
+    /// </summary>
+    public static IReadOnlyList<GradedMetric> Grade(Core.Configuration.ServiceConfig service, string? scenario, MetricSet metrics, Core.Configuration.LoadConfig load) =>
+        metrics.Grade(scenario is null ? service.Thresholds : service.Scenarios.FirstOrDefault(c => c.Name == scenario)?.Thresholds ?? service.Thresholds,
+            throughput: scenario is null, load.GradedLatency, load.MaxDroppedPercent);
+
+    /// <summary>Grades merged shards as a run of <paramref name="config"/> is graded (for <see cref="RunMerge"/>).</summary>
+    public static RunMerge.Grader Grader(Core.Configuration.PerfConfig config) => (phase, service, scenario, metrics) =>
+        config.Services.FirstOrDefault(s => s.Name == service) is { } known ? Grade(known, scenario, metrics, config.Load) : [];
 
     /// <summary>A service's rows of timeseries.csv: each interval of each scenario, and the totals, in time order.</summary>
     public static IEnumerable<TimeSeriesRow> Series(string phase, string service, LoadRunResult result) =>

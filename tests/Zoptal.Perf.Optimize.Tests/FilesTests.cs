@@ -118,7 +118,7 @@ public sealed class FilesTests
     public async Task A_typescript_config_is_patched_when_the_projects_typescript_accepts_the_result()
     {
         // The project's own typescript (node_modules beside the config) checks the patched text before it is written.
-        var packages = await Zoptal.Perf.Runs.Tests.NodePackages.EnsureAsync("typescript", "5");
+        var packages = await Zoptal.Perf.Testing.NodePackages.EnsureAsync("typescript", "5");
         using var repository = new Repository(("web/next.config.ts", NextConfigTs), ("web/package.json", """{ "dependencies": { "next": "15.1.0" } }"""));
         Directory.CreateSymbolicLink(Path.Combine(repository.Root, "web", "node_modules"), Path.Combine(packages, "node_modules"));
         var outcome = repository.Optimize(apply: true);
@@ -131,7 +131,7 @@ public sealed class FilesTests
         Assert.Contains("satisfies NextConfig['images']", patched, StringComparison.Ordinal);
 
         // typescript itself parses what was written, with no diagnostics.
-        var diagnostics = await Zoptal.Perf.Runs.Tests.NodePackages.NodeAsync(packages, """
+        var diagnostics = await Zoptal.Perf.Testing.NodePackages.NodeAsync(packages, """
             const ts = require('typescript');
             const text = require('fs').readFileSync(process.argv[2], 'utf8');
             const out = ts.transpileModule(text, { reportDiagnostics: true, fileName: 'next.config.ts' });

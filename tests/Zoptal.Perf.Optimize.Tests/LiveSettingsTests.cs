@@ -4,7 +4,7 @@ using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Optimize;
 using Zoptal.Perf.Optimize.Postgres;
 using Zoptal.Perf.Probes.Postgres;
-using Zoptal.Perf.Runs.Tests;
+using Zoptal.Perf.Testing;
 
 namespace Zoptal.Perf.Optimize.Tests;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Npgsql;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Optimize.Postgres;
-using Zoptal.Perf.Runs.Tests;
+using Zoptal.Perf.Testing;
 using static Zoptal.Perf.Optimize.Tests.Support;
 
 namespace Zoptal.Perf.Optimize.Tests;

@@ -2,7 +2,7 @@ using Npgsql;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Probes.Postgres;
-using Zoptal.Perf.Runs.Tests;
+using Zoptal.Perf.Testing;
 
 namespace Zoptal.Perf.Probes.Tests;
 

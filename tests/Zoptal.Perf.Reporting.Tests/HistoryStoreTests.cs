@@ -2,7 +2,7 @@ using Npgsql;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Results;
-using Zoptal.Perf.Runs.Tests;
+using Zoptal.Perf.Testing;
 
 namespace Zoptal.Perf.Reporting.Tests;
 

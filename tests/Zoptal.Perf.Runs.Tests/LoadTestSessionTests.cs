@@ -6,6 +6,7 @@ using Zoptal.Perf.Load;
 using Zoptal.Perf.Results;
 using Zoptal.Perf.Runs.Display;
 using Zoptal.Perf.Scenarios;
+using Zoptal.Perf.Testing;
 
 namespace Zoptal.Perf.Runs.Tests;
 
@@ -317,7 +318,7 @@ public sealed class LoadTestSessionTests : IDisposable
             Assert.Equal(scenario.Metrics.Requests, latency.GetProperty("count").GetInt64());
             Assert.Equal(scenario.Metrics.Latency.Count, latency.GetProperty("count").GetInt64());
             // The same histogram summary.json carries, read by another implementation: the same percentiles.
-            var summaryHistogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(scenario.LatencyHistogram!);
+            var summaryHistogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(scenario.LatencyHistogramPayload!);
             Assert.Equal(Zoptal.Perf.Load.Metrics.Histograms.ValueAtPercentile(summaryHistogram, 50), latency.GetProperty("p50").GetInt64());
             Assert.Equal(Zoptal.Perf.Load.Metrics.Histograms.ValueAtPercentile(summaryHistogram, 99), latency.GetProperty("p99").GetInt64());
             Assert.Equal(scenario.Metrics.Latency.Max, latency.GetProperty("max").GetInt64() / 1000.0, 0);

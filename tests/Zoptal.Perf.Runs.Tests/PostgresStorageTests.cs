@@ -3,6 +3,7 @@ using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Runs.Display;
 using Zoptal.Perf.Scenarios;
+using Zoptal.Perf.Testing;
 using Zoptal.SamplePlatform;
 
 namespace Zoptal.Perf.Runs.Tests;

@@ -48,9 +48,9 @@ public static class Charts
     {
         var plot = NewPlot($"{phase.Name}: latency by percentile", "percentile", "ms");
         var any = false;
-        foreach (var service in phase.Services.Where(s => s.LatencyHistogram is not null))
+        foreach (var service in phase.Services.Where(s => s.LatencyHistogramPayload is not null))
         {
-            var histogram = HdrLog.Decode(service.LatencyHistogram!);
+            var histogram = HdrLog.Decode(service.LatencyHistogramPayload!);
             if (histogram.TotalCount == 0)
                 continue;
             var points = histogram.Percentiles(5).Where(v => v.Percentile < 99.9999).ToList();

@@ -1,4 +1,4 @@
-namespace Zoptal.Perf.Runs.Tests;
+namespace Zoptal.Perf.Testing;
 
 /// <summary>Where the repository the tests were built from is.</summary>
 public static class RepositoryPaths

@@ -1,8 +1,9 @@
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Scenarios;
+using Zoptal.Perf.Testing;
 
-namespace Zoptal.Perf.Runs.Tests;
+namespace Zoptal.Perf.Scenarios.Tests;
 
 /// <summary>Every compiled scenario against the real sample platform: all checks pass, no unexpected failure.</summary>
 public sealed class ScenarioChecksTests(PlatformFixture platform) : IClassFixture<PlatformFixture>

@@ -1,6 +1,6 @@
 using Zoptal.SamplePlatform;
 
-namespace Zoptal.Perf.Runs.Tests;
+namespace Zoptal.Perf.Testing;
 
 /// <summary>The sample platform in the tests' own process, on loopback ports.</summary>
 public sealed class PlatformFixture : IAsyncLifetime

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Zoptal.Perf.Runs.Tests;
+namespace Zoptal.Perf.Testing;
 
 /// <summary>
 /// npm packages the tests hand outputs to (their real consumers), installed once into .nuke/temp/node with Debian's

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Zoptal.Build;
 
-namespace Zoptal.Perf.Runs.Tests;
+namespace Zoptal.Perf.Testing;
 
 /// <summary>
 /// A private PostgreSQL cluster for the tests (reference/environment.md): initdb into a temporary folder, loopback
