@@ -36,9 +36,6 @@ public abstract class BuildHost
     /// <summary>True on a CI server (<c>CI</c> or <c>GITHUB_ACTIONS</c> set).</summary>
     public bool IsServerBuild => GitHubActions.IsRunning || EnvironmentVariables.ContainsKey("CI");
 
-    /// <summary>True on a developer's machine.</summary>
-    public bool IsLocalBuild => !IsServerBuild;
-
     /// <summary>The secrets masked in all output.</summary>
     public SecretMasker Secrets { get; internal set; } = SecretMasker.Shared;
 

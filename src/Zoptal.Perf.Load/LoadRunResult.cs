@@ -91,12 +91,6 @@ public sealed record LoadRunResult(
     /// <summary>Requests of every scenario.</summary>
     public long TotalRequests => Scenarios.Sum(s => s.Requests.Requests);
 
-    /// <summary>Whether every threshold passed.</summary>
-    public bool ThresholdsPassed => Thresholds.All(t => t.Passed);
-
-    /// <summary>True when the generator's own CPU passed 80 % in any second: then the numbers measure the generator too.</summary>
-    public bool GeneratorWasBottleneck => Generator.Any(g => g.CpuPercent > 80);
-
     /// <summary>
     /// One result from runs of several generators (or several runs): counters add, trends merge exactly, so the
     /// merged percentiles are true percentiles of all requests, not a maximum or average of percentiles.

@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace Zoptal.Perf.Optimize;
 
+/// <summary>The box the services run in: CPUs and memory from cgroup limits, or the host's, and where they came from.</summary>
+public sealed record Limits(double Cpus, long MemoryBytes, string Source);
+
 /// <summary>
 /// CPUs and memory the way a container sees them: cgroup v2 (<c>cpu.max</c>, <c>memory.max</c>), else v1
 /// (<c>cpu.cfs_quota_us</c> / <c>cpu.cfs_period_us</c>, <c>memory.limit_in_bytes</c>), else the host's cores and

@@ -53,6 +53,3 @@ public sealed record Finding(string RuleId, Area Area, Severity Severity, string
     /// <summary>The metrics of the newest run this finding is expected to move, with their values now; null without a run.</summary>
     public string? Moves { get; init; }
 }
-
-/// <summary>The box the services run in: CPUs and memory from cgroup limits, or the host's, and where they came from.</summary>
-public sealed record Limits(double Cpus, long MemoryBytes, string Source);

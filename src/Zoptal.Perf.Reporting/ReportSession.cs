@@ -132,7 +132,7 @@ public static class ReportSession
             foreach (var folder in new[] { runPath, request.ResultsRoot })
             {
                 var path = Path.Combine(folder, name);
-                RunDirectory.WriteFile(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
+                Zoptal.Perf.Core.IO.AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
                 files.Add(path);
             }
         }

@@ -78,7 +78,8 @@ public sealed class RunDirectory
         PointLatest();
     }
 
-    private void WriteAtomically(string name, Action<Stream> write) => WriteFile(Path.Combine(WorkingPath, name), write);
+    // Under a temporary name, flushed to disk and renamed: readers see all of the file or none of it.
+    private void WriteAtomically(string name, Action<Stream> write) => Zoptal.Perf.Core.IO.AtomicFile.Write(Path.Combine(WorkingPath, name), write);
 
     /// <summary>A value as results JSON, its strings masked before they are encoded.</summary>
     public static void WriteJson<T>(Stream stream, T value, SecretMasker masker)
@@ -86,9 +87,6 @@ public sealed class RunDirectory
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Json.Encoder });
         masker.Apply(JsonSerializer.SerializeToNode(value, Json))!.WriteTo(writer, Json);
     }
-
-    /// <summary>Writes a file under a temporary name, flushes it to disk and renames it: readers see all of it or none.</summary>
-    public static void WriteFile(string path, Action<Stream> write) => Zoptal.Perf.Core.IO.AtomicFile.Write(path, write);
 
     // A symbolic link where the system has them (so performance-results/latest/summary.json works), else a file
     // holding the run id; replaced by a rename, so readers never see it missing.

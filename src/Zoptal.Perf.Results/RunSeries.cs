@@ -12,9 +12,6 @@ public readonly record struct SeriesPoint(double Second, long Requests, long Err
 {
     /// <summary>Requests per second over the interval's real length.</summary>
     public double RequestsPerSecond => Interval > 0 ? Requests / Interval : Requests;
-
-    /// <summary>Errors per second over the interval's real length.</summary>
-    public double ErrorsPerSecond => Interval > 0 ? Errors / Interval : Errors;
 }
 
 /// <summary>

@@ -84,9 +84,12 @@ public sealed class LoadTestSessionTests : IDisposable
             Assert.True(service.GetProperty("metrics").GetProperty("requests").GetInt64() > 10);
             Assert.Equal(0, service.GetProperty("metrics").GetProperty("failed").GetInt64());
             Assert.Contains(service.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "responseTimeP95" && g.GetProperty("grade").GetString() == "good");
-            // The whole latency histogram travels with the summary, for the report's percentile plot and the history.
-            var histogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(service.GetProperty("latencyHistogram").GetString()!);
-            Assert.Equal(service.GetProperty("metrics").GetProperty("requests").GetInt64(), histogram.TotalCount);
+            // The whole latency histograms travel with the summary, for the report's percentile plot, the history and exact merges.
+            foreach (var kind in new[] { "latency", "latencyCorrected", "serviceTime" })
+            {
+                var histogram = Zoptal.Perf.Load.Metrics.HdrLog.Decode(service.GetProperty("metrics").GetProperty("histograms").GetProperty(kind).GetString()!);
+                Assert.Equal(service.GetProperty("metrics").GetProperty("requests").GetInt64(), histogram.TotalCount);
+            }
         }
 
         var csv = File.ReadAllLines(Path.Combine(run, "timeseries.csv"));

@@ -42,9 +42,6 @@ public sealed class GitHubActionsContext
     /// <summary>The file the job summary is appended to.</summary>
     public string? StepSummaryFile => Get("GITHUB_STEP_SUMMARY");
 
-    /// <summary>Whether the run is for a pull request.</summary>
-    public bool IsPullRequest => Get("GITHUB_EVENT_NAME") is "pull_request" or "pull_request_target";
-
     /// <summary>The pull request's number, from <c>refs/pull/N/merge</c> or the event payload.</summary>
     public int? PullRequestNumber
     {

@@ -42,9 +42,6 @@ public sealed record PerfConfig
     /// <summary>The grading table for a service: the global one with the service's overrides.</summary>
     /// <summary>The results folder: <c>results.directory</c> resolved against the config file's folder (an absolute path stays).</summary>
     public string ResultsRoot => Path.GetFullPath(Results.Directory, Path.GetDirectoryName(SourcePath) ?? Directory.GetCurrentDirectory());
-
-    public ThresholdTable ThresholdsFor(string service) =>
-        Services.FirstOrDefault(s => s.Name == service)?.Thresholds ?? Thresholds;
 }
 
 /// <summary>A service under test.</summary>

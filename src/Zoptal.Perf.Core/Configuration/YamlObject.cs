@@ -108,8 +108,6 @@ internal sealed class YamlObject
 
     public bool Has(string key) => _node.Children.ContainsKey(new YamlScalarNode(key));
 
-    public Mark KeyMark(string key) => _node.Children.Keys.First(k => k is YamlScalarNode s && s.Value == key).Start;
-
     public string? String(string key, bool required = false, bool secret = false)
     {
         var node = Get(key);

@@ -42,12 +42,6 @@ public sealed record Scenario
     /// <summary>Sets the weight.</summary>
     public Scenario WithWeight(int weight) => weight > 0 ? this with { Weight = weight } : throw new ArgumentOutOfRangeException(nameof(weight), "A weight is at least 1.");
 
-    /// <summary>Sets the init hook.</summary>
-    public Scenario WithInit(Func<ScenarioSetupContext, Task> init) => this with { Init = init };
-
-    /// <summary>Sets the cleanup hook.</summary>
-    public Scenario WithCleanup(Func<ScenarioSetupContext, Task> cleanup) => this with { Cleanup = cleanup };
-
     /// <summary>Sets the statuses that are not failures (replacing the default of everything below 400).</summary>
     public Scenario WithExpectedStatuses(params int[] statuses) =>
         statuses.Length > 0 && statuses.All(s => s is >= 100 and <= 599)

@@ -87,7 +87,7 @@ public sealed class LiveRunDisplay(IAnsiConsole console) : IRunDisplay
     public void Table(string phase, IReadOnlyList<ServiceSummary> services)
     {
         // As plain text: the console would wrap a table wider than the terminal.
-        foreach (var line in SummaryTable.Lines(phase, services))
+        foreach (var line in PhaseTable.Lines(phase, services))
             console.Profile.Out.Writer.WriteLine(line);
     }
 
