@@ -37,7 +37,7 @@ partial class Build
         {
             var settings = LoadSettings();
             // Every check LoadTest makes before it sends a request: hosts, scenarios, the results folder.
-            Zoptal.Perf.Runs.Preflight.Check(settings, Zoptal.Perf.Scenarios.ScenarioCatalog.Default, ConfigFile.ToDisplayString(RootDirectory), createResultsFolder: false);
+            Zoptal.Perf.Runs.Preflight.Check(settings, Zoptal.Perf.Catalog.ScenarioCatalog.Default, ConfigFile.ToDisplayString(RootDirectory), createResultsFolder: false);
             foreach (var line in settings.Describe())
                 Log.Information(line);
             ReportSummary("Services", settings.Services.Count.ToString());

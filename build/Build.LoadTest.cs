@@ -1,8 +1,8 @@
 using Spectre.Console;
 using Zoptal.Build;
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Runs;
 using Zoptal.Perf.Runs.Display;
-using Zoptal.Perf.Scenarios;
 
 partial class Build
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Net;
@@ -12,7 +13,6 @@ using Zoptal.Perf.Probes.Resources;
 using Zoptal.Perf.Results;
 using Zoptal.Perf.Runs.Display;
 using Zoptal.Perf.Runs.Platform;
-using Zoptal.Perf.Scenarios;
 
 namespace Zoptal.Perf.Runs;
 

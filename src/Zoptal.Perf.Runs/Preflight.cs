@@ -1,8 +1,8 @@
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Net;
 using Zoptal.Perf.Load.Scenarios;
-using Zoptal.Perf.Scenarios;
 
 namespace Zoptal.Perf.Runs;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Core;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Results;
 using Zoptal.Perf.Runs.Display;
-using Zoptal.Perf.Scenarios;
 using Zoptal.Perf.Testing;
 
 namespace Zoptal.Perf.Runs.Tests;

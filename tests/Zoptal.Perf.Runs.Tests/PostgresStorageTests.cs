@@ -1,8 +1,8 @@
 using Npgsql;
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
 using Zoptal.Perf.Runs.Display;
-using Zoptal.Perf.Scenarios;
 using Zoptal.Perf.Testing;
 using Zoptal.SamplePlatform;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios;
+namespace Zoptal.Perf.Catalog;
 
 /// <summary>
 /// A scenario declared in perf-config.yml with <c>requests:</c>, for simple endpoints of real services: each

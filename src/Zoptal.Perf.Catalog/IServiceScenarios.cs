@@ -1,6 +1,6 @@
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios;
+namespace Zoptal.Perf.Catalog;
 
 /// <summary>The compiled scenarios of one Zoptal service, by the names perf-config.yml uses.</summary>
 public interface IServiceScenarios

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios;
+namespace Zoptal.Perf.Catalog;
 
 /// <summary>What every Zoptal scenario shares: the caller's user, JSON in and out, and the run's unique tag.</summary>
 internal static class ZoptalClient

@@ -1,9 +1,9 @@
+using Zoptal.Perf.Catalog.Services;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Text;
 using Zoptal.Perf.Load.Scenarios;
-using Zoptal.Perf.Scenarios.Services;
 
-namespace Zoptal.Perf.Scenarios;
+namespace Zoptal.Perf.Catalog;
 
 /// <summary>Finds each configured scenario: compiled in C# for the service, or declared with <c>requests:</c>.</summary>
 public sealed class ScenarioCatalog(IEnumerable<IServiceScenarios> services)

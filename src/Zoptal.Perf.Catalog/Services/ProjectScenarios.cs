@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>Project: CRUD, file upload and download, build and deploy with status polling, templates, search.</summary>
 public sealed class ProjectScenarios : IServiceScenarios

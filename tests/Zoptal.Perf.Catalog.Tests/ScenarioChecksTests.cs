@@ -1,9 +1,9 @@
+using Zoptal.Perf.Catalog;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Load;
-using Zoptal.Perf.Scenarios;
 using Zoptal.Perf.Testing;
 
-namespace Zoptal.Perf.Scenarios.Tests;
+namespace Zoptal.Perf.Catalog.Tests;
 
 /// <summary>Every compiled scenario against the real sample platform: all checks pass, no unexpected failure.</summary>
 public sealed class ScenarioChecksTests(PlatformFixture platform) : IClassFixture<PlatformFixture>

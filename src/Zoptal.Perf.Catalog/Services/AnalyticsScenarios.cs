@@ -1,6 +1,6 @@
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>Analytics: event tracking in batches, and queries over a time range.</summary>
 public sealed class AnalyticsScenarios : IServiceScenarios

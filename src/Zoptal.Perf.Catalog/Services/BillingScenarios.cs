@@ -1,6 +1,6 @@
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>Billing: usage tracking and usage queries, and invoices generated from usage.</summary>
 public sealed class BillingScenarios : IServiceScenarios

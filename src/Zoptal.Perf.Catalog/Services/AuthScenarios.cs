@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>
 /// Auth: registration and login, token validation and refresh, the password reset flow, the OAuth authorization

@@ -1,6 +1,6 @@
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>Notification: sending on each channel, delivery status, and preferences.</summary>
 public sealed class NotificationScenarios : IServiceScenarios

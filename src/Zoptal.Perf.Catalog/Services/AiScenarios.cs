@@ -1,6 +1,6 @@
 using Zoptal.Perf.Load.Scenarios;
 
-namespace Zoptal.Perf.Scenarios.Services;
+namespace Zoptal.Perf.Catalog.Services;
 
 /// <summary>AI: code generation and analysis, model selection, and bursts of concurrent requests.</summary>
 public sealed class AiScenarios : IServiceScenarios
