@@ -80,9 +80,6 @@ public static class ReportSession
         var runPath = ResultsFolder.Find(request.ResultsRoot, request.RunId);
         var summary = ResultsFolder.ReadSummary(runPath);
         var series = ResultsFolder.ReadSeries(runPath);
-        Baseline? baseline = null;
-        IReadOnlyList<RegressionResult> regressions = [];
-        IReadOnlyList<HistoryEntry> trend = [];
         // A history that cannot be opened (a PostgreSQL server down) does not cost the reports: they are written
         // without a baseline, and Report fails afterwards (exit 1) instead of gating without its comparison.
         RunFailedException? historyFailure = null;
@@ -94,48 +91,12 @@ public static class ReportSession
         catch (RunFailedException e)
         {
             historyFailure = e;
-            baseline = new Baseline($"none: {e.Message}", []);
         }
 
         using var history = opened;
-        if (history is not null)
-        {
-            // A pull request compares with, and trends along, the branch it merges into; other runs with gate.baseBranch.
-            var baseBranch = request.PullRequestBase ?? request.Gate.BaseBranch;
-            baseline = BaselineSelector.Select(history, summary, baseBranch, request.Baseline, request.RepositoryRoot);
-            regressions = RegressionAnalyzer.Compare(summary, series, [.. baseline.Runs.Select(r => r.Series)], request.Gate.MinimumEffectPercent);
-            trend = [.. history.BranchRuns(baseBranch, summary.StartedAt, TrendRuns, withSeries: false).Where(r => r.RunId != summary.RunId).Reverse()];
-        }
-
-        var model = new ReportModel(summary, GateEvaluator.Evaluate(summary, request.Gate, request.FailOn, regressions), request.Now)
-        {
-            Series = series,
-            Baseline = baseline,
-            Regressions = regressions,
-            Trend = trend,
-            OptimizationReport = Directory.Exists(request.ResultsRoot)
-                ? Directory.GetFiles(request.ResultsRoot, "optimization-report-*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
-                : null,
-        };
-        var files = new List<string>();
-        var markdown = string.Empty;
+        var model = Model(request, summary, series, history, historyFailure);
         var masker = request.Masker ?? SecretMasker.Shared;
-        foreach (var renderer in Renderers)
-        {
-            var writer = new StringWriter();
-            renderer.Render(model, writer);
-            // The run's summary was masked when it was written; this catches what Report adds (config, history).
-            var text = masker.Apply(writer.ToString());
-            if (renderer is MarkdownRenderer)
-                markdown = text;
-            var name = renderer.FileName(model);
-            foreach (var folder in new[] { runPath, request.ResultsRoot })
-            {
-                var path = Path.Combine(folder, name);
-                Zoptal.Perf.Core.IO.AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
-                files.Add(path);
-            }
-        }
+        var (files, markdown) = Write(model, runPath, request.ResultsRoot, masker);
 
         // Recorded after the baseline was chosen, and after the files are written: a run is never its own baseline,
         // and a store that fails now (a full disk) costs the record, not the reports.
@@ -151,5 +112,56 @@ public static class ReportSession
         if (historyFailure is not null)
             throw new RunFailedException($"{historyFailure.Message.TrimEnd('.')}. The reports were written without a baseline: {string.Join(", ", files.Select(Path.GetFileName).Distinct())}.");
         return new ReportOutcome(runPath, model, files, markdown, history?.Description);
+    }
+
+    // The run compared with its baseline and trend (from the history, when there is one) and gated.
+    private static ReportModel Model(ReportRequest request, RunSummary summary, RunSeries series, IHistoryStore? history, RunFailedException? historyFailure)
+    {
+        var baseline = historyFailure is null ? null : new Baseline($"none: {historyFailure.Message}", []);
+        IReadOnlyList<RegressionResult> regressions = [];
+        IReadOnlyList<HistoryEntry> trend = [];
+        if (history is not null)
+        {
+            // A pull request compares with, and trends along, the branch it merges into; other runs with gate.baseBranch.
+            var baseBranch = request.PullRequestBase ?? request.Gate.BaseBranch;
+            baseline = BaselineSelector.Select(history, summary, baseBranch, request.Baseline, request.RepositoryRoot);
+            regressions = RegressionAnalyzer.Compare(summary, series, [.. baseline.Runs.Select(r => r.Series)], request.Gate.MinimumEffectPercent);
+            trend = [.. history.BranchRuns(baseBranch, summary.StartedAt, TrendRuns, withSeries: false).Where(r => r.RunId != summary.RunId).Reverse()];
+        }
+
+        return new ReportModel(summary, GateEvaluator.Evaluate(summary, request.Gate, request.FailOn, regressions), request.Now)
+        {
+            Series = series,
+            Baseline = baseline,
+            Regressions = regressions,
+            Trend = trend,
+            OptimizationReport = Directory.Exists(request.ResultsRoot)
+                ? Directory.GetFiles(request.ResultsRoot, "optimization-report-*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
+                : null,
+        };
+    }
+
+    // Every renderer's file, masked, into the run's folder and into the results folder; and the Markdown, for the PR comment.
+    private static (List<string> Files, string Markdown) Write(ReportModel model, string runPath, string resultsRoot, SecretMasker masker)
+    {
+        var files = new List<string>();
+        var markdown = string.Empty;
+        foreach (var renderer in Renderers)
+        {
+            var writer = new StringWriter();
+            renderer.Render(model, writer);
+            // The run's summary was masked when it was written; this catches what Report adds (config, history).
+            var text = masker.Apply(writer.ToString());
+            if (renderer is MarkdownRenderer)
+                markdown = text;
+            foreach (var folder in new[] { runPath, resultsRoot })
+            {
+                var path = Path.Combine(folder, renderer.FileName(model));
+                Zoptal.Perf.Core.IO.AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
+                files.Add(path);
+            }
+        }
+
+        return (files, markdown);
     }
 }
