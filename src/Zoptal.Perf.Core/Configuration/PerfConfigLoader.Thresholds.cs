@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.RegularExpressions;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Core.Text;
 using Zoptal.Perf.Core.Thresholds;
 
