@@ -6,5 +6,5 @@ using Zoptal.Build;
 [GitHubActionsJob("performance", "test", nameof(Test), TimeoutMinutes = 30)]
 [GitHubActionsJob("performance", "benchmark", nameof(Benchmark), Needs = ["test"], Produces = ["performance-results"], TimeoutMinutes = 60)]
 [GitHubActionsJob("performance", "report", nameof(Report), Needs = ["benchmark"], Consumes = ["performance-results"],
-    Produces = ["performance-report=performance-results/*_2*.*"], Permissions = ["pull-requests: write"], EnableGitHubToken = true, TimeoutMinutes = 15)]
+    Produces = ["performance-report=performance-results/*_2*.*"], Permissions = ["pull-requests: write"], EnableGitHubToken = true, RunAfterFailedNeeds = true, TimeoutMinutes = 15)]
 partial class Build;

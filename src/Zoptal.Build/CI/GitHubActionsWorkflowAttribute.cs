@@ -28,6 +28,15 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
     /// <summary>The runner image.</summary>
     public string Image { get; set; } = "ubuntu-latest";
 
+    /// <summary>
+    /// Runs of one ref share this group: a pull request's newer push cancels its older run, while runs of pushed
+    /// branches queue (each measures a commit of the history). Null leaves GitHub's default (no group).
+    /// </summary>
+    public string? ConcurrencyGroup { get; set; } = "${{ github.workflow }}-${{ github.ref }}";
+
+    /// <summary>The .NET SDK: <c>actions/setup-dotnet</c> with this global.json (null: the runner image's SDK).</summary>
+    public string? DotNetGlobalJson { get; set; } = "global.json";
+
     /// <summary>Files whose hash keys the cache.</summary>
     public string[] CacheKeyFiles { get; set; } = ["global.json", "**/*.csproj", "Directory.Packages.props"];
 
@@ -55,6 +64,14 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
         yaml.AppendLine("permissions:");
         yaml.AppendLine("  contents: read");
         yaml.AppendLine();
+        if (ConcurrencyGroup is not null)
+        {
+            yaml.AppendLine("concurrency:");
+            yaml.AppendLine($"  group: {ConcurrencyGroup}");
+            yaml.AppendLine("  cancel-in-progress: ${{ github.event_name == 'pull_request' }}");
+            yaml.AppendLine();
+        }
+
         yaml.AppendLine("jobs:");
         foreach (var job in jobs)
         {
@@ -64,6 +81,10 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
             yaml.AppendLine($"    name: {job.Id}");
             if (job.Needs.Length > 0)
                 yaml.AppendLine($"    needs: [{string.Join(", ", job.Needs)}]");
+            // A job that reports on the jobs before it runs when they failed too (a failed gate is when the report
+            // matters most), but not when the workflow was cancelled.
+            if (job.RunAfterFailedNeeds)
+                yaml.AppendLine("    if: ${{ !cancelled() }}");
             yaml.AppendLine($"    runs-on: {Image}");
             if (job.Permissions.Length > 0)
             {
@@ -79,6 +100,13 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
             yaml.AppendLine("      - uses: actions/checkout@v5");
             yaml.AppendLine("        with:");
             yaml.AppendLine("          fetch-depth: 0");
+            if (DotNetGlobalJson is not null)
+            {
+                yaml.AppendLine("      - uses: actions/setup-dotnet@v5");
+                yaml.AppendLine("        with:");
+                yaml.AppendLine($"          global-json-file: {DotNetGlobalJson}");
+            }
+
             yaml.AppendLine($"      - name: 'Cache: {string.Join(", ", CachePaths)}'");
             yaml.AppendLine("        uses: actions/cache@v4");
             yaml.AppendLine("        with:");
@@ -200,6 +228,9 @@ public sealed class GitHubActionsJobAttribute(string workflow, string id, params
 
     /// <summary>Artifacts the job downloads from the jobs it needs, beyond its targets' <c>Consumes</c>.</summary>
     public string[] Consumes { get; set; } = [];
+
+    /// <summary>Runs when a job it needs failed (<c>if: ${{ !cancelled() }}</c>), as a report on that job must.</summary>
+    public bool RunAfterFailedNeeds { get; set; }
 
     /// <summary>The job's time limit; 0 leaves GitHub's default.</summary>
     public int TimeoutMinutes { get; set; }

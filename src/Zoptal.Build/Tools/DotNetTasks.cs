@@ -27,6 +27,22 @@ public static class DotNetTasks
         ProcessTasks.RunCheckedAsync("dotnet", ["build", solution, "-c", configuration, "--nologo", "-v", "minimal", "/nodeReuse:false"],
             solution.Parent?.Value, cancellation: cancellation);
 
+    /// <summary>
+    /// A .NET tool at an exact version in its own folder (<c>dotnet tool install --tool-path</c>), installed when its
+    /// command is not there yet; returns the command's path.
+    /// </summary>
+    public static async Task<AbsolutePath> ToolAsync(string package, string version, string command, AbsolutePath folder, CancellationToken cancellation)
+    {
+        var executable = folder / command;
+        if (!File.Exists(executable))
+        {
+            Log.Information($"Installing the .NET tool {package} {version} into {folder} ...");
+            await ProcessTasks.RunCheckedAsync("dotnet", ["tool", "install", package, "--version", version, "--tool-path", folder], cancellation: cancellation);
+        }
+
+        return executable;
+    }
+
     /// <summary>Fails when <c>dotnet format</c> would change a file (whitespace, style and analyzers per .editorconfig).</summary>
     public static async Task VerifyFormatAsync(AbsolutePath solution, CancellationToken cancellation)
     {

@@ -24,6 +24,10 @@ public static class ReportPublisher
             return [new PublishMessage(false, $"PR comment: not posted: {missing}")];
         var comment = await new StickyPullRequestComment(target)
             .PublishAsync(outcome.Markdown, outcome.Model.VerdictState(), outcome.Gate.Passed, request.Comment, cancellation);
-        return [new PublishMessage(comment.Message.StartsWith("warning:", StringComparison.Ordinal), comment.Message)];
+        // A warning is logged as one, which GitHub shows as an annotation: the word is not repeated in the text.
+        const string warning = "warning:";
+        return comment.Message.StartsWith(warning, StringComparison.Ordinal)
+            ? [new PublishMessage(true, comment.Message[warning.Length..].TrimStart())]
+            : [new PublishMessage(false, comment.Message)];
     }
 }
