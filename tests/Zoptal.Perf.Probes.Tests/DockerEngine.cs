@@ -19,11 +19,11 @@ public sealed class DockerEngine : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(AptTasks.Dockerd) || !File.Exists(AptTasks.Busybox))
+        if (AptTasks.Dockerd is null || AptTasks.Busybox is null)
             throw new InvalidOperationException("dockerd or busybox is not installed; ./build.sh Test installs them (apt-get install docker.io busybox-static).");
         if (Environment.UserName != "root")
             throw new InvalidOperationException("dockerd needs root; run the tests as root (CI does).");
-        _dockerd = Process.Start(new ProcessStartInfo(AptTasks.Dockerd,
+        _dockerd = Process.Start(new ProcessStartInfo(AptTasks.Dockerd!,
         [
             "--data-root", $"{_root}/data", "--exec-root", $"{_root}/exec", "--pidfile", $"{_root}/dockerd.pid", "-H", Host,
             "--bridge=none", "--iptables=false", "--ip-masq=false", "--ip-forward=false",
@@ -39,7 +39,7 @@ public sealed class DockerEngine : IAsyncLifetime
             await Task.Delay(100);
 
         var rootfs = Directory.CreateDirectory(Path.Combine(_root, "rootfs", "bin")).FullName;
-        File.Copy(AptTasks.Busybox, Path.Combine(rootfs, "busybox"));
+        File.Copy(AptTasks.Busybox!, Path.Combine(rootfs, "busybox"));
         foreach (var applet in new[] { "sh", "sleep", "dd", "yes", "cat", "mkdir", "mount" })
             File.CreateSymbolicLink(Path.Combine(rootfs, applet), "busybox");
         var (tar, tarOutput) = await Run("tar", ["-C", Path.Combine(_root, "rootfs"), "-cf", Path.Combine(_root, "rootfs.tar"), "."]);

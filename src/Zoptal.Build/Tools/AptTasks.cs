@@ -3,8 +3,9 @@ using Zoptal.Perf.Core;
 namespace Zoptal.Build;
 
 /// <summary>
-/// System packages a target needs (PostgreSQL and dockerd for the tests): installed with apt when the build runs
-/// as root on a Debian-like system; otherwise the error says exactly what to install.
+/// System packages a target needs (PostgreSQL and dockerd for the tests): found by name on PATH and in the places
+/// Debian and Docker CE put them, and installed with apt on a Debian-like system when the build runs as root or
+/// may use sudo without a password (a GitHub-hosted runner's user may); otherwise the error says exactly what to install.
 /// </summary>
 public static class AptTasks
 {
@@ -15,21 +16,51 @@ public static class AptTasks
     public static Requirement PostgreSql { get; } = new("PostgreSQL server", () => PostgreSqlBin() is not null, ["postgresql", "postgresql-contrib"]);
 
     /// <summary>The Docker engine (dockerd, started by the tests with its networking off) and a static busybox to build a local image from.</summary>
-    public static Requirement DockerEngine { get; } = new("Docker engine and a static busybox", () => File.Exists(Dockerd) && File.Exists(Busybox), ["docker.io", "busybox-static"]);
+    public static Requirement DockerEngine { get; } = new("Docker engine and a static busybox", () => Dockerd is not null && Busybox is not null, ["docker.io", "busybox-static"]);
 
     /// <summary>Node.js and npm: tests hand the tool's outputs to JavaScript consumers (hdr-histogram-js reads the HDR logs).</summary>
     public static Requirement NodeJs { get; } = new("Node.js and npm", () => OnPath("node") && OnPath("npm"), ["nodejs", "npm"]);
 
     /// <summary>Whether an executable of that name is on PATH.</summary>
-    public static bool OnPath(string name) =>
+    public static bool OnPath(string name) => Find(name) is not null;
+
+    /// <summary>
+    /// An executable as <c>command -v</c> finds it: the first on PATH, then the sbin folders a non-root user's PATH
+    /// lacks, then <paramref name="known"/> places; null when none exists.
+    /// </summary>
+    public static string? Find(string name, params string[] known) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Any(folder => File.Exists(Path.Combine(folder, name)));
+            .Concat(["/usr/local/sbin", "/usr/sbin", "/sbin"]).Select(folder => Path.Combine(folder, name)).Concat(known)
+            .FirstOrDefault(File.Exists);
 
-    /// <summary>Where Debian's docker.io puts the engine.</summary>
-    public const string Dockerd = "/usr/sbin/dockerd";
+    /// <summary>The engine: Debian's docker.io puts it in /usr/sbin, Docker CE in /usr/bin; null when absent.</summary>
+    public static string? Dockerd => Find("dockerd", "/usr/sbin/dockerd", "/usr/bin/dockerd");
 
-    /// <summary>Where Debian's busybox-static puts busybox.</summary>
-    public const string Busybox = "/bin/busybox";
+    /// <summary>A busybox (Debian's busybox-static puts it in /bin); null when absent.</summary>
+    public static string? Busybox => Find("busybox", "/bin/busybox", "/usr/bin/busybox");
+
+    /// <summary>How system packages can be installed here.</summary>
+    public enum Privilege
+    {
+        /// <summary>The build runs as root.</summary>
+        Root,
+
+        /// <summary>Through <c>sudo -n</c>: sudo without a password.</summary>
+        Sudo,
+
+        /// <summary>Not at all: the user installs.</summary>
+        None,
+    }
+
+    /// <summary>The privilege to install with: apt-get on Linux, and root or passwordless sudo.</summary>
+    public static Privilege InstallPrivilege(bool linux, bool hasAptGet, bool isRoot, bool passwordlessSudo) =>
+        !linux || !hasAptGet ? Privilege.None : isRoot ? Privilege.Root : passwordlessSudo ? Privilege.Sudo : Privilege.None;
+
+    // The command as root: itself, or through sudo -n (which never asks for a password; environment passed with env).
+    private static (string File, string[] Arguments) AsRoot(Privilege privilege, IReadOnlyDictionary<string, string> environment, string file, params string[] arguments) =>
+        privilege == Privilege.Sudo
+            ? ("sudo", ["-n", "env", .. environment.Select(e => $"{e.Key}={e.Value}"), file, .. arguments])
+            : (file, arguments);
 
     /// <summary>The newest /usr/lib/postgresql/N/bin with initdb, or null.</summary>
     public static string? PostgreSqlBin() =>
@@ -45,34 +76,46 @@ public static class AptTasks
         if (missing.Count == 0)
             return;
         var packages = missing.SelectMany(r => r.Packages).Distinct().ToList();
-        var canInstall = OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get");
-        if (!canInstall)
+        var isRoot = Environment.UserName == "root";
+        var sudo = !isRoot && Find("sudo") is not null && await ProcessTasks.RunAsync("sudo", ["-n", "true"], cancellation: cancellation) == 0;
+        var privilege = InstallPrivilege(OperatingSystem.IsLinux(), File.Exists("/usr/bin/apt-get"), isRoot, sudo);
+        if (privilege == Privilege.None)
         {
-            throw new RunFailedException($"The tests need {string.Join(" and ", missing.Select(m => m.What))}. Install: sudo apt-get install -y {string.Join(' ', packages)}");
+            var why = !OperatingSystem.IsLinux() || !File.Exists("/usr/bin/apt-get")
+                ? "there is no apt-get here; install the equivalents of these Debian packages"
+                : "the build is not root and sudo asks for a password";
+            throw new RunFailedException($"The tests need {string.Join(" and ", missing.Select(m => m.What))}, and {why}. Install: sudo apt-get install -y {string.Join(' ', packages)}");
         }
 
-        Log.Information($"Installing {string.Join(", ", packages)} with apt-get (needed by the tests) ...");
+        Log.Information($"Installing {string.Join(", ", packages)} with apt-get{(privilege == Privilege.Sudo ? " through sudo" : "")} (needed by the tests) ...");
         var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        await ProcessTasks.RunCheckedAsync("apt-get", ["update", "-qq"], environment: environment, cancellation: cancellation);
+        var update = AsRoot(privilege, environment, "apt-get", "update", "-qq");
+        await ProcessTasks.RunCheckedAsync(update.File, update.Arguments, environment: environment, cancellation: cancellation);
         // Debian starts the services it installs. A system dockerd would create a bridge and NAT rules, which these
         // machines forbid (the tests start their own with networking off): policy-rc.d answers "not now" (101).
         const string policy = "/usr/sbin/policy-rc.d";
         var ownPolicy = !File.Exists(policy);
         if (ownPolicy)
         {
-            await File.WriteAllTextAsync(policy, "#!/bin/sh\n# written by Zoptal.Perf's Test target while apt-get installs; removed afterwards\nexit 101\n", cancellation);
-            if (OperatingSystem.IsLinux())
-                File.SetUnixFileMode(policy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            var script = Path.Combine(Path.GetTempPath(), $"policy-rc.d.{Environment.ProcessId}");
+            await File.WriteAllTextAsync(script, "#!/bin/sh\n# written by Zoptal.Perf's Test target while apt-get installs; removed afterwards\nexit 101\n", cancellation);
+            var place = AsRoot(privilege, environment, "install", "-m", "0755", script, policy);
+            await ProcessTasks.RunCheckedAsync(place.File, place.Arguments, cancellation: cancellation);
+            File.Delete(script);
         }
 
         try
         {
-            await ProcessTasks.RunCheckedAsync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", .. packages], environment: environment, cancellation: cancellation);
+            var install = AsRoot(privilege, environment, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", .. packages]);
+            await ProcessTasks.RunCheckedAsync(install.File, install.Arguments, environment: environment, cancellation: cancellation);
         }
         finally
         {
             if (ownPolicy)
-                File.Delete(policy);
+            {
+                var remove = AsRoot(privilege, environment, "rm", "-f", policy);
+                await ProcessTasks.RunCheckedAsync(remove.File, remove.Arguments, cancellation: CancellationToken.None);
+            }
         }
 
         var still = missing.Where(r => !r.IsPresent()).Select(r => r.What).ToList();
