@@ -55,6 +55,13 @@ public sealed record WatchedResource(string Phase, ResourceSummary Resource, IRe
 /// <summary>A phase (load, stress) and its services.</summary>
 public sealed record PhaseSummary(string Name, string Executor, int Vus, double DurationSeconds, IReadOnlyList<ServiceSummary> Services)
 {
+    /// <summary>The load in its executor's terms (<c>100 iterations/s, 20 VUs preallocated, up to 200</c>); null in older runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Profile { get; init; }
+
+    /// <summary>How reports label the phase's load: <see cref="Profile"/>, or the VUs of runs from before it was kept.</summary>
+    public string LoadLabel => Profile ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Vus:#,0} VUs");
+
     /// <summary>The load phase's name.</summary>
     public const string Load = "load";
 

@@ -45,7 +45,7 @@ internal sealed class PhaseRunner(
     public async Task<PhaseResult> RunAsync(PlannedPhase phase, bool analyseDatabase, CancellationToken cancellation)
     {
         var config = settings.Config;
-        display.Info($"{phase.Name} phase: {NameCase.ToKebabCase(phase.Load.Executor.ToString())}, {phase.Load.Vus} VUs, {K6Duration.Format(phase.Duration)} per service, "
+        display.Info($"{phase.Name} phase: {NameCase.ToKebabCase(phase.Load.Executor.ToString())}, {phase.Load.Describe()}, {K6Duration.Format(phase.Duration)} per service, "
                      + (settings.Concurrent ? "all services at once" : "one service after another"));
         display.PhaseStarted(phase.Name, services.Select(s => s.Name).ToList(), phase.Duration);
         await using var database = analyseDatabase && config.Database is { } db ? await DatabaseWatch.StartAsync(db, cancellation) : null;
@@ -94,7 +94,10 @@ internal sealed class PhaseRunner(
             display.Info($"database: {finding.Title}{(finding.Suggestion is { } fix ? $" -> {fix}" : "")}");
 
         var summaries = measured.Select(m => RunSummarizer.Service(m.Service, m.Result, phase.Load)).ToList();
-        var summary = new PhaseSummary(phase.Name, NameCase.ToKebabCase(phase.Load.Executor.ToString()), phase.Load.Vus, phase.Duration.TotalSeconds, summaries);
+        var summary = new PhaseSummary(phase.Name, NameCase.ToKebabCase(phase.Load.Executor.ToString()), phase.Load.Vus, phase.Duration.TotalSeconds, summaries)
+        {
+            Profile = phase.Load.Describe(),
+        };
         display.Table(phase.Name, summaries);
         return new PhaseResult(
             summary,

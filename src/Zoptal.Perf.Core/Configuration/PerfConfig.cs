@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Zoptal.Perf.Core.Configuration;
 
 /// <summary>perf-config.yml, parsed, interpolated and validated: the one file that drives every target.</summary>
@@ -252,6 +253,29 @@ public sealed record LoadConfig
     /// <summary>The stages ramping-vus runs: explicit ones, or ramp-up, plateau and ramp-down.</summary>
     public IReadOnlyList<StageConfig> EffectiveStages() =>
         Stages.Count > 0 ? Stages : [new StageConfig(RampUp, Vus), new StageConfig(Duration, Vus), new StageConfig(RampDown, 0)];
+
+    /// <summary>
+    /// The load in its executor's own terms, as reports label a phase: <c>50 VUs</c>, <c>up to 50 VUs</c>,
+    /// <c>10 VUs × 100 iterations</c>, <c>100 iterations/s, 20 VUs preallocated, up to 200</c>, <c>10 → 100 iterations/s</c>...
+    /// An arrival-rate phase is a rate, not a number of users: its VUs are only what the rate needed.
+    /// </summary>
+    public string Describe()
+    {
+        var unit = TimeUnit == TimeSpan.FromSeconds(1) ? "s" : Text.K6Duration.Format(TimeUnit);
+        var preAllocated = PreAllocatedVus ?? Vus;
+        var vus = string.Create(CultureInfo.InvariantCulture, $"{preAllocated:#,0} VUs preallocated, up to {Math.Max(preAllocated, MaxVus ?? preAllocated):#,0}");
+        return Executor switch
+        {
+            ExecutorKind.ConstantVus => string.Create(CultureInfo.InvariantCulture, $"{Vus:#,0} VUs"),
+            ExecutorKind.RampingVus => string.Create(CultureInfo.InvariantCulture, $"up to {EffectiveStages().Max(s => s.Target):#,0} VUs"),
+            ExecutorKind.PerVuIterations => string.Create(CultureInfo.InvariantCulture, $"{Vus:#,0} VUs × {Iterations ?? 1:#,0} iterations"),
+            ExecutorKind.SharedIterations => string.Create(CultureInfo.InvariantCulture, $"{Iterations ?? 1:#,0} iterations shared by {Vus:#,0} VUs"),
+            ExecutorKind.ConstantArrivalRate => string.Create(CultureInfo.InvariantCulture, $"{Rate ?? 0:#,0} iterations/{unit}, {vus}"),
+            ExecutorKind.RampingArrivalRate => string.Create(CultureInfo.InvariantCulture,
+                $"{Rate ?? 0:#,0} → {(Stages.Count > 0 ? Stages.Max(s => s.Target) : Rate ?? 0):#,0} iterations/{unit} at the peak, {vus}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{Vus:#,0} VUs"),
+        };
+    }
 }
 
 /// <summary>Whether VUs share one connection pool or each has its own (k6's default is per VU).</summary>

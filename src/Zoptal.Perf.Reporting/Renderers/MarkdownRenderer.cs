@@ -39,7 +39,7 @@ public sealed class MarkdownRenderer : IReportRenderer
         foreach (var phase in run.Phases)
         {
             writer.WriteLine();
-            writer.WriteLine(FormattableString.Invariant($"### {Escape(phase.Name)} phase: {phase.Vus} VUs, {phase.DurationSeconds:0} s"));
+            writer.WriteLine(FormattableString.Invariant($"### {Escape(phase.Name)} phase: {Escape(phase.LoadLabel)}, {phase.DurationSeconds:0} s"));
             if (phase.Name == PhaseSummary.Load)
             {
                 foreach (var service in phase.Services)
