@@ -22,7 +22,7 @@ public sealed class PullRequestCommentTests : IDisposable
 {
     private const string Token = "ghs_fake-token-that-must-never-be-printed";
     private readonly WireMockServer _github;
-    private readonly List<JsonObject> _comments = [new JsonObject { ["id"] = 1, ["body"] = "LGTM, a human comment", ["html_url"] = "http://x/1" }];
+    private readonly List<JsonObject> _comments = [new JsonObject { ["id"] = 1, ["body"] = "LGTM, a human comment", ["html_url"] = "http://x/1", ["user"] = User("alice") }];
     private readonly List<string> _authorizations = [];
     private bool _readOnly;
 
@@ -37,10 +37,13 @@ public sealed class PullRequestCommentTests : IDisposable
             {
                 if (_readOnly)
                     return Json(403, new JsonObject { ["message"] = "Resource not accessible by integration" }, request);
-                var comment = new JsonObject { ["id"] = 100 + _comments.Count, ["body"] = Body(request), ["html_url"] = $"http://x/{100 + _comments.Count}" };
+                var comment = new JsonObject { ["id"] = 100 + _comments.Count, ["body"] = Body(request), ["html_url"] = $"http://x/{100 + _comments.Count}", ["user"] = User(StickyPullRequestComment.ActionsBot) };
                 _comments.Add(comment);
                 return Json(201, comment.DeepClone(), request);
             }));
+        // GITHUB_TOKEN is an installation token: GET /user is not for it (GitHub answers 403).
+        _github.Given(Request.Create().WithPath("/api/v3/user").UsingGet())
+            .RespondWith(Response.Create().WithCallback(request => Json(403, new JsonObject { ["message"] = "Resource not accessible by integration" }, request)));
         _github.Given(Request.Create().WithPath(new RegexMatcher(@"^/api/v3/repos/zoptal/platform/issues/comments/\d+$")).UsingPatch())
             .RespondWith(Response.Create().WithCallback(request =>
             {
@@ -52,6 +55,8 @@ public sealed class PullRequestCommentTests : IDisposable
     }
 
     public void Dispose() => _github.Stop();
+
+    private static JsonObject User(string login) => new() { ["login"] = login, ["type"] = login.EndsWith("[bot]", StringComparison.Ordinal) ? "Bot" : "User" };
 
     private StickyPullRequestComment Comment() =>
         new(new GitHubTarget(new Uri(_github.Url!), "zoptal", "platform", 42, Token));
@@ -72,6 +77,18 @@ public sealed class PullRequestCommentTests : IDisposable
         Assert.Equal(2, _comments.Count); // the human comment is untouched
         Assert.All(_authorizations, a => Assert.Equal($"token {Token}", a, ignoreCase: true));
         Assert.DoesNotContain(Token, first.Message + second.Message);
+    }
+
+    [Fact]
+    public async Task A_comment_by_someone_else_that_quotes_the_marker_is_never_taken_for_ours()
+    {
+        _comments.Add(new JsonObject { ["id"] = 2, ["body"] = $"> {StickyPullRequestComment.Marker}\n> quoting the bot: why is auth slower?", ["html_url"] = "http://x/2", ["user"] = User("bob") });
+        var first = await Comment().PublishAsync("## ✅ gate passed, run 1", "passed", true, CommentMode.Always);
+        Assert.StartsWith("PR comment: created", first.Message);
+        var second = await Comment().PublishAsync("## ✅ gate passed, run 2", "passed", true, CommentMode.Always);
+        Assert.StartsWith("PR comment: updated", second.Message);
+        Assert.Contains("quoting the bot", (string)_comments.Single(c => (int)c["id"]! == 2)["body"]!);
+        Assert.Single(_comments, c => (string)c["user"]!["login"]! == StickyPullRequestComment.ActionsBot);
     }
 
     [Fact]

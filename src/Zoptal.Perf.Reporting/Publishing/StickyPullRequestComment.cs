@@ -77,7 +77,10 @@ public sealed class StickyPullRequestComment(GitHubTarget target)
         try
         {
             var comments = await client.Issue.Comment.GetAllForIssue(target.Owner, target.Repository, target.PullRequest).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var existing = comments.FirstOrDefault(c => c.Body?.Contains(Marker, StringComparison.Ordinal) == true);
+            // Ours: the marker in a comment written by this token's account, never someone's quote of our comment.
+            var author = await AuthorAsync(client, cancellationToken).ConfigureAwait(false);
+            var existing = comments.FirstOrDefault(c => c.Body?.Contains(Marker, StringComparison.Ordinal) == true
+                && string.Equals(c.User?.Login, author, StringComparison.OrdinalIgnoreCase));
             if (existing is null && mode == CommentMode.OnFailure && gatePassed)
                 return new CommentOutcome(false, "PR comment: not posted (--comment on-failure, and the gate passed)");
             if (existing is not null && mode == CommentMode.OnChange && existing.Body!.Contains($"{StatePrefix}{digest} -->", StringComparison.Ordinal))
@@ -103,6 +106,23 @@ public sealed class StickyPullRequestComment(GitHubTarget target)
         catch (HttpRequestException e)
         {
             return new CommentOutcome(false, $"warning: PR comment not posted: {target.ApiUrl} cannot be reached ({e.Message}). The gate's verdict stands.");
+        }
+    }
+
+    /// <summary>Who comments with GITHUB_TOKEN: the Actions app's bot; GET /user answers only for a user's token.</summary>
+    public const string ActionsBot = "github-actions[bot]";
+
+    // The account the token writes as: the user of a personal token, else (an installation token, which may not read
+    // /user) the Actions bot.
+    private static async Task<string> AuthorAsync(GitHubClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await client.User.Current().WaitAsync(cancellationToken).ConfigureAwait(false)).Login;
+        }
+        catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Unauthorized)
+        {
+            return ActionsBot;
         }
     }
 }
