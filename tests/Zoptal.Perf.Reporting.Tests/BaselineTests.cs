@@ -70,6 +70,26 @@ public sealed class BaselineTests : IDisposable
     }
 
     [Fact]
+    public void A_stale_origin_branch_does_not_hide_the_runs_of_a_newer_local_branch_and_the_ref_used_is_named()
+    {
+        Git("update-ref", "refs/remotes/origin/main", _c1); // fetched long ago
+        Git("checkout", "-q", "main");
+        Record("main-2", 2, _c2, "main");
+        Record("main-3", 3, _c3, "main");
+        var baseline = BaselineSelector.Select(_history, Run("main-4", 4, _c3, "main"), "main", null, _repo);
+        Assert.Equal(["main-3", "main-2"], baseline.Runs.Select(r => r.RunId));
+        Assert.Contains($"merge base {_c3[..7]} (with main)", baseline.Description);
+
+        // A CI checkout: origin's branch ahead of a local one that is behind: origin's is used.
+        Git("update-ref", "refs/remotes/origin/main", _c3);
+        Git("checkout", "-q", "feature");
+        Git("branch", "-f", "main", _c1);
+        var pr = BaselineSelector.Select(_history, Run("pr", 10, _feature, "feature"), "main", null, _repo);
+        Assert.Equal(["main-2"], pr.Runs.Select(r => r.RunId));
+        Assert.Contains($"merge base {_c2[..7]} (with origin/main)", pr.Description);
+    }
+
+    [Fact]
     public void Without_runs_of_the_base_branch_there_is_no_baseline_and_it_says_why()
     {
         Record("other-pr", 4, _c2, "main", 99);

@@ -35,8 +35,8 @@ public static class BaselineSelector
             return new Baseline($"no baseline: the history ({history.Description}) has no complete runs of '{branch}' before this one", []);
 
         var head = current.Git.Commit ?? GitInfoReader.Git(repositoryRoot, "rev-parse", "HEAD");
-        var mergeBase = head is null ? null
-            : GitInfoReader.Git(repositoryRoot, "merge-base", head, $"origin/{branch}") ?? GitInfoReader.Git(repositoryRoot, "merge-base", head, branch);
+        var baseRef = BaseRef(repositoryRoot, branch);
+        var mergeBase = head is null || baseRef is null ? null : GitInfoReader.Git(repositoryRoot, "merge-base", head, baseRef);
         if (mergeBase is null)
         {
             var newest = Load(history, candidates.Take(Runs));
@@ -45,8 +45,20 @@ public static class BaselineSelector
 
         var chosen = candidates.Where(r => r.Commit is not null && GitInfoReader.IsAncestor(repositoryRoot, r.Commit, mergeBase)).Take(Runs).ToList();
         return chosen.Count == 0
-            ? new Baseline($"no baseline: no run of '{branch}' at or before the merge base {mergeBase[..Math.Min(7, mergeBase.Length)]} in the history ({history.Description})", [])
-            : new Baseline($"{Count(chosen.Count)} of '{branch}' at or before the merge base {mergeBase[..Math.Min(7, mergeBase.Length)]}", Load(history, chosen));
+            ? new Baseline($"no baseline: no run of '{branch}' at or before the merge base {mergeBase[..Math.Min(7, mergeBase.Length)]} (with {baseRef}) in the history ({history.Description})", [])
+            : new Baseline($"{Count(chosen.Count)} of '{branch}' at or before the merge base {mergeBase[..Math.Min(7, mergeBase.Length)]} (with {baseRef})", Load(history, chosen));
+    }
+
+    // The ref the base branch is measured at: the local branch when it is at or ahead of origin's (a stale
+    // origin/main must not hide the runs of a newer local main), origin's when the local one is behind, diverged or
+    // missing (a CI checkout has only origin's); null when git knows neither.
+    private static string? BaseRef(string root, string branch)
+    {
+        var local = GitInfoReader.Git(root, "rev-parse", "--verify", "-q", $"refs/heads/{branch}");
+        var remote = GitInfoReader.Git(root, "rev-parse", "--verify", "-q", $"refs/remotes/origin/{branch}");
+        if (local is null)
+            return remote is null ? null : $"origin/{branch}";
+        return remote is null || GitInfoReader.IsAncestor(root, remote, local) ? branch : $"origin/{branch}";
     }
 
     private static Baseline Requested(IHistoryStore history, RunSummary current, string requested)
