@@ -7,7 +7,8 @@ public sealed class WorkflowGeneratorTests
     [GitHubActionsWorkflow("perf", OnPushBranches = ["main"], OnPullRequestBranches = ["main"])]
     [GitHubActionsJob("perf", "test", nameof(Test))]
     [GitHubActionsJob("perf", "bench", nameof(Bench), Needs = ["test"])]
-    [GitHubActionsJob("perf", "report", nameof(Report), "Missing", Needs = ["bench"], Permissions = ["pull-requests: write"], EnableGitHubToken = true, ImportSecrets = ["SlackWebhook"])]
+    [GitHubActionsJob("perf", "report", nameof(Report), "Missing", Needs = ["bench"], Permissions = ["pull-requests: write"], EnableGitHubToken = true, ImportSecrets = ["SlackWebhook"],
+        RunAfterFailedNeeds = true, KeepBetweenRuns = ["performance-results/history.db"])]
     private sealed class Pipeline : BuildHost
     {
         Target Test => _ => _.Produces("artifacts/test-results").Executes(() => { });
@@ -45,6 +46,22 @@ public sealed class WorkflowGeneratorTests
         Assert.Single(yaml.Split('\n'), l => l.Contains("GITHUB_TOKEN:"));
         var report = yaml[yaml.IndexOf("  report:", StringComparison.Ordinal)..];
         Assert.Contains("        env:\n          SlackWebhook: ${{ secrets.SLACK_WEBHOOK }}\n          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n", report);
+    }
+
+    [Fact]
+    public void A_report_job_runs_after_a_failed_need_and_keeps_its_history_per_branch_saved_only_by_pushes()
+    {
+        var yaml = Generate().Content;
+        Assert.Contains("  report:\n    name: report\n    needs: [bench]\n    if: ${{ !cancelled() }}\n", yaml);
+        Assert.DoesNotContain("  bench:\n    name: bench\n    needs: [test]\n    if:", yaml);
+        var restore = yaml.IndexOf("      - name: 'Restore: performance-results/history.db'\n        uses: actions/cache/restore@v4\n", StringComparison.Ordinal);
+        var download = yaml.IndexOf("      - name: 'Download: performance-results'", StringComparison.Ordinal);
+        var run = yaml.IndexOf("      - name: 'Run: Report, Missing'", StringComparison.Ordinal);
+        var save = yaml.IndexOf("      - name: 'Save: performance-results/history.db'\n        if: ${{ !cancelled() && github.event_name != 'pull_request' }}\n        uses: actions/cache/save@v4\n", StringComparison.Ordinal);
+        Assert.True(download < restore && restore < run && run < save, yaml);
+        Assert.Contains("          restore-keys: |\n            report-kept-${{ github.base_ref || github.ref_name }}-\n", yaml);
+        Assert.Contains("          key: report-kept-${{ github.ref_name }}-${{ github.run_id }}\n", yaml);
+        Assert.Single(yaml.Split('\n'), l => l.Contains("actions/cache/restore@v4"));
     }
 
     [Fact]

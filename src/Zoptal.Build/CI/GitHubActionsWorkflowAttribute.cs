@@ -123,6 +123,22 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
                 yaml.AppendLine($"          path: {ArtifactPath(download)}");
             }
 
+            // Files kept between runs (the results history): restored from the newest run of the branch the run is
+            // compared with (a pull request's base, else its own branch), saved by runs of pushed branches only, so a
+            // pull request never becomes its base branch's history.
+            var kept = string.Join(Environment.NewLine, job.KeepBetweenRuns.Select(p => $"            {p}"));
+            if (job.KeepBetweenRuns.Length > 0)
+            {
+                yaml.AppendLine($"      - name: 'Restore: {string.Join(", ", job.KeepBetweenRuns)}'");
+                yaml.AppendLine("        uses: actions/cache/restore@v4");
+                yaml.AppendLine("        with:");
+                yaml.AppendLine("          path: |");
+                yaml.AppendLine(kept);
+                yaml.AppendLine($"          key: {job.Id}-kept-${{{{ github.base_ref || github.ref_name }}}}-${{{{ github.run_id }}}}");
+                yaml.AppendLine("          restore-keys: |");
+                yaml.AppendLine($"            {job.Id}-kept-${{{{ github.base_ref || github.ref_name }}}}-");
+            }
+
             yaml.AppendLine($"      - name: 'Run: {string.Join(", ", job.InvokedTargets)}'");
             yaml.AppendLine($"        run: ./build.sh {string.Join(' ', job.InvokedTargets.Concat(job.Arguments))}");
             var secrets = job.ImportSecrets.Select(s => (Name: s, Value: $"${{{{ secrets.{ToUpperSnakeCase(s)} }}}}")).ToList();
@@ -133,6 +149,17 @@ public sealed class GitHubActionsWorkflowAttribute(string name) : Attribute, ICo
                 yaml.AppendLine("        env:");
                 foreach (var (secretName, value) in secrets)
                     yaml.AppendLine($"          {secretName}: {value}");
+            }
+
+            if (job.KeepBetweenRuns.Length > 0)
+            {
+                yaml.AppendLine($"      - name: 'Save: {string.Join(", ", job.KeepBetweenRuns)}'");
+                yaml.AppendLine("        if: ${{ !cancelled() && github.event_name != 'pull_request' }}");
+                yaml.AppendLine("        uses: actions/cache/save@v4");
+                yaml.AppendLine("        with:");
+                yaml.AppendLine("          path: |");
+                yaml.AppendLine(kept);
+                yaml.AppendLine($"          key: {job.Id}-kept-${{{{ github.ref_name }}}}-${{{{ github.run_id }}}}");
             }
 
             foreach (var upload in uploadsByJob[job.Id])
@@ -228,6 +255,12 @@ public sealed class GitHubActionsJobAttribute(string workflow, string id, params
 
     /// <summary>Artifacts the job downloads from the jobs it needs, beyond its targets' <c>Consumes</c>.</summary>
     public string[] Consumes { get; set; } = [];
+
+    /// <summary>
+    /// Files kept from one run to the next (the results history): restored before the job's run from the newest run of
+    /// the branch it is compared with, saved after runs of pushed branches (GitHub's cache, per branch).
+    /// </summary>
+    public string[] KeepBetweenRuns { get; set; } = [];
 
     /// <summary>Runs when a job it needs failed (<c>if: ${{ !cancelled() }}</c>), as a report on that job must.</summary>
     public bool RunAfterFailedNeeds { get; set; }
