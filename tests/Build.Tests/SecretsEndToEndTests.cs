@@ -147,8 +147,10 @@ public sealed class SecretsEndToEndTests : IDisposable
                     Bodies.Add($"{context.Request.HttpMethod} {context.Request.RawUrl}\n{body}"); // the token goes in a header, as it must
 
                 var post = context.Request.HttpMethod == "POST";
-                var answer = post ? """{"id": 1, "body": "ok", "html_url": "http://x/1"}""" : "[]";
-                context.Response.StatusCode = post ? 201 : 200;
+                // GET /user is not for GITHUB_TOKEN (an installation token): GitHub answers 403.
+                var user = context.Request.RawUrl?.EndsWith("/user", StringComparison.Ordinal) == true;
+                var answer = post ? """{"id": 1, "body": "ok", "html_url": "http://x/1"}""" : user ? """{"message": "Resource not accessible by integration"}""" : "[]";
+                context.Response.StatusCode = post ? 201 : user ? 403 : 200;
                 context.Response.ContentType = "application/json";
                 var bytes = Encoding.UTF8.GetBytes(answer);
                 await context.Response.OutputStream.WriteAsync(bytes);

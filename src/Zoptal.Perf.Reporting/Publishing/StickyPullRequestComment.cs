@@ -120,9 +120,9 @@ public sealed class StickyPullRequestComment(GitHubTarget target)
         {
             return (await client.User.Current().WaitAsync(cancellationToken).ConfigureAwait(false)).Login;
         }
-        catch (ApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Unauthorized)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return ActionsBot;
+            return ActionsBot; // 403 for an installation token; anything else unreadable: the Actions bot is the likely author
         }
     }
 }
