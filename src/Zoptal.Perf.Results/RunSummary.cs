@@ -59,6 +59,10 @@ public sealed record PhaseSummary(string Name, string Executor, int Vus, double 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Profile { get; init; }
 
+    /// <summary>Why requests/s was not graded in this phase (a closed model, or the config said so); null when it was.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ThroughputNote { get; init; }
+
     /// <summary>How reports label the phase's load: <see cref="Profile"/>, or the VUs of runs from before it was kept.</summary>
     public string LoadLabel => Profile ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Vus:#,0} VUs");
 

@@ -97,6 +97,7 @@ internal sealed class PhaseRunner(
         var summary = new PhaseSummary(phase.Name, NameCase.ToKebabCase(phase.Load.Executor.ToString()), phase.Load.Vus, phase.Duration.TotalSeconds, summaries)
         {
             Profile = phase.Load.Describe(),
+            ThroughputNote = phase.Load.ThroughputNote,
         };
         display.Table(phase.Name, summaries);
         return new PhaseResult(

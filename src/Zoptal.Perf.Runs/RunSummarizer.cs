@@ -37,7 +37,7 @@ public static class RunSummarizer
     /// </summary>
     public static IReadOnlyList<GradedMetric> Grade(Core.Configuration.ServiceConfig service, string? scenario, MetricSet metrics, Core.Configuration.LoadConfig load) =>
         metrics.Grade(scenario is null ? service.Thresholds : service.Scenarios.FirstOrDefault(c => c.Name == scenario)?.Thresholds ?? service.Thresholds,
-            throughput: scenario is null, load.GradedLatency, load.MaxDroppedPercent);
+            throughput: scenario is null && load.GradesThroughput, load.GradedLatency, load.MaxDroppedPercent);
 
     /// <summary>Grades merged shards as a run of <paramref name="config"/> is graded (for <see cref="RunMerge"/>).</summary>
     public static RunMerge.Grader Grader(Core.Configuration.PerfConfig config) => (phase, service, scenario, metrics) =>

@@ -70,11 +70,18 @@ public sealed class RendererTests
         var metrics = Metrics(9000, 0, 30, 40, 150, 220) with { PlannedIterations = 10_000, DroppedIterations = 1_000, LatencyCorrected = Latency(45, 170, 260) };
         var service = new ServiceSummary("auth", "http://127.0.0.1:3001/", true, false, null, 30, metrics,
             metrics.Grade(ThresholdTable.Default, graded: GradedLatency.Corrected, maxDroppedPercent: 1), [], []);
-        var run = Run(LoadPhase(service)) with { GradedLatency = GradedLatency.Corrected };
+        var run = Run(LoadPhase(service) with { Profile = "300 iterations/s, 20 VUs preallocated, up to 50", ThroughputNote = "requests/s not graded: load.gradeThroughput is false" })
+            with
+        { GradedLatency = GradedLatency.Corrected };
         var model = new ReportModel(run, GateEvaluator.Evaluate(run, new GateConfig(), null, []), Generated);
         Assert.False(model.Gate.Passed);
 
         var markdown = Render(MarkdownRenderer.Default, model); // also the pull request comment
+        Assert.Contains("### load phase: 300 iterations/s, 20 VUs preallocated, up to 50, 40 s", markdown);
+        Assert.Contains("_requests/s not graded: load.gradeThroughput is false_", markdown);
+        var page = Render(HtmlRenderer.Default, model);
+        Assert.Contains("load phase: 300 iterations/s, 20 VUs preallocated, up to 50, 40 s", page);
+        Assert.Contains("<p class=\"note\">requests/s not graded: load.gradeThroughput is false</p>", page);
         Assert.Contains("| dropped iterations | 1,000 (10%) |", markdown);
         Assert.Contains("latency not measurable: the generator saturated (1,000 of 10,000 planned iterations dropped", markdown);
         Assert.Contains("| p95 ms (corrected) | 170.0 |", markdown);

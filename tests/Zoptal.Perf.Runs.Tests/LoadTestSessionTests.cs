@@ -78,6 +78,9 @@ public sealed class LoadTestSessionTests : IDisposable
         Assert.False(root.GetProperty("aborted").GetBoolean());
         Assert.StartsWith("sha256:", root.GetProperty("configDigest").GetString());
         var services = root.GetProperty("phases")[0].GetProperty("services").EnumerateArray().ToList();
+        // A closed model's requests/s is set by its VUs and think time: not graded, and the phase says why.
+        Assert.Contains("closed model", root.GetProperty("phases")[0].GetProperty("throughputNote").GetString());
+        Assert.All(services, s => Assert.DoesNotContain(s.GetProperty("grades").EnumerateArray(), g => g.GetProperty("metric").GetString() == "requestsPerSecond"));
         Assert.Equal(["billing", "notification"], services.Select(s => s.GetProperty("name").GetString()));
         foreach (var service in services)
         {

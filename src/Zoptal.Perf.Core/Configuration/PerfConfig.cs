@@ -250,6 +250,22 @@ public sealed record LoadConfig
     /// <summary>Which latency the grades use (default: corrected).</summary>
     public GradedLatency GradedLatency { get; init; } = GradedLatency.Corrected;
 
+    /// <summary><c>load.gradeThroughput</c>: true or false as the config says; null: graded where a target rate is set (arrival-rate executors).</summary>
+    public bool? GradeThroughput { get; init; }
+
+    /// <summary>
+    /// Whether requests/s is graded: an arrival-rate phase has a target rate, so its throughput says whether the
+    /// service kept up; a closed model's throughput is its VUs over their iteration time (think time included), a
+    /// number the config chose, not one the service earned; graded there only when the config asks.
+    /// </summary>
+    public bool GradesThroughput => GradeThroughput ?? Executor is ExecutorKind.ConstantArrivalRate or ExecutorKind.RampingArrivalRate;
+
+    /// <summary>Why requests/s is not graded, for reports; null when it is.</summary>
+    public string? ThroughputNote => GradesThroughput ? null
+        : GradeThroughput == false
+            ? "requests/s not graded: load.gradeThroughput is false"
+            : "requests/s not graded: a closed model's throughput is its VUs over their think and response time, set by the config rather than earned by the service (an arrival-rate executor sets a target rate; load.gradeThroughput: true grades it anyway)";
+
     /// <summary>The stages ramping-vus runs: explicit ones, or ramp-up, plateau and ramp-down.</summary>
     public IReadOnlyList<StageConfig> EffectiveStages() =>
         Stages.Count > 0 ? Stages : [new StageConfig(RampUp, Vus), new StageConfig(Duration, Vus), new StageConfig(RampDown, 0)];

@@ -47,6 +47,7 @@ public static partial class PerfConfigLoader
             Backlog = load.Int("backlog", 0, 10_000_000) ?? defaults.Backlog,
             MaxDroppedPercent = load.Percent("maxDropped") ?? defaults.MaxDroppedPercent,
             GradedLatency = load.Enum<GradedLatency>("gradedLatency", "a latency to grade") ?? defaults.GradedLatency,
+            GradeThroughput = load.Bool("gradeThroughput"),
             Stress = stress is null
                 ? defaults.Stress
                 : new StressConfig

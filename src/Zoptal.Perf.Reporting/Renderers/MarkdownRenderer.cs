@@ -40,6 +40,12 @@ public sealed class MarkdownRenderer : IReportRenderer
         {
             writer.WriteLine();
             writer.WriteLine(FormattableString.Invariant($"### {Escape(phase.Name)} phase: {Escape(phase.LoadLabel)}, {phase.DurationSeconds:0} s"));
+            if (phase.ThroughputNote is { } note)
+            {
+                writer.WriteLine();
+                writer.WriteLine($"_{Escape(note)}_");
+            }
+
             if (phase.Name == PhaseSummary.Load)
             {
                 foreach (var service in phase.Services)

@@ -20,4 +20,27 @@ public sealed class LoadProfileTests
         Assert.Equal("10 → 200 iterations/s at the peak, 5 VUs preallocated, up to 300",
             new LoadConfig { Executor = ExecutorKind.RampingArrivalRate, Rate = 10, Stages = stages, PreAllocatedVus = 5, MaxVus = 300 }.Describe());
     }
+
+    [Fact]
+    public void Throughput_is_graded_where_a_target_rate_is_set_or_the_config_asks_and_the_reason_is_given_otherwise()
+    {
+        Assert.False(new LoadConfig { Executor = ExecutorKind.RampingVus }.GradesThroughput);
+        Assert.Contains("closed model", new LoadConfig { Executor = ExecutorKind.ConstantVus }.ThroughputNote);
+        Assert.True(new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 10 }.GradesThroughput);
+        Assert.Null(new LoadConfig { Executor = ExecutorKind.RampingArrivalRate, Rate = 10 }.ThroughputNote);
+        Assert.Contains("is false", new LoadConfig { Executor = ExecutorKind.ConstantArrivalRate, Rate = 10, GradeThroughput = false }.ThroughputNote);
+
+        var config = PerfConfigLoader.Parse("""
+            services:
+              - { name: auth, baseUrl: embedded }
+            load: { executor: constant-vus, vus: 10, gradeThroughput: true }
+            """, "perf-config.yml", new Dictionary<string, string>(), new Zoptal.Perf.Core.Secrets.SecretMasker());
+        Assert.True(config.Load.GradesThroughput);
+        var error = Assert.Throws<ConfigurationException>(() => PerfConfigLoader.Parse("""
+            services:
+              - { name: auth, baseUrl: embedded }
+            load: { gradeThroughput: sometimes }
+            """, "perf-config.yml", new Dictionary<string, string>(), new Zoptal.Perf.Core.Secrets.SecretMasker()));
+        Assert.Contains("perf-config.yml:3:", error.Message);
+    }
 }
