@@ -15,7 +15,8 @@ public sealed class Expectations
     private readonly Dictionary<string, string> _services = new(StringComparer.Ordinal);
     private readonly string? _resources;
 
-    private Expectations(RunSummary run)
+    /// <summary>The numbers of a run (the newest, as Optimize reads it).</summary>
+    public Expectations(RunSummary run)
     {
         if (run.Database is { } db)
         {
@@ -33,9 +34,6 @@ public sealed class Expectations
         if (run.Resources.Count > 0)
             _resources = string.Join("; ", resources);
     }
-
-    /// <summary>The newest run's numbers, or null when there is no complete run.</summary>
-    public static Expectations? FromNewestRun(string resultsRoot) => ResultsFolder.TryReadNewest(resultsRoot) is { } run ? new Expectations(run) : null;
 
     /// <summary>The metrics a finding should move, with their values in the newest run; null when the run measured none of them.</summary>
     public string? For(Finding finding)

@@ -155,16 +155,20 @@ public static partial class OptimizeSession
             findings.AddRange(Compose(request.Root, input, fileFindings));
         }
 
+        // The newest run, read once: its index advice and the numbers each finding should move.
+        var newest = ResultsFolder.TryReadNewest(request.ResultsRoot);
         if (request.Areas.Contains(Area.Postgres))
         {
-            findings.AddRange(IndexMigrationFindings(request));
+            findings.AddRange(IndexMigrationFindings(request, newest));
             if (live is not null)
                 findings.AddRange(live.Findings(resolver.ForServer(), request.Root));
         }
 
-        var expected = Expectations.FromNewestRun(request.ResultsRoot);
-        if (expected is not null)
+        if (newest is not null)
+        {
+            var expected = new Expectations(newest);
             findings = [.. findings.Select(f => f with { Moves = expected.For(f) })];
+        }
 
         var patches = findings.Where(f => f.Patch is not null).Select(f => f.Patch!).DistinctBy(p => p.RelativePath).ToList();
         var files = inputs.Select(i => i.Path).ToList();
@@ -346,9 +350,9 @@ public static partial class OptimizeSession
         host.StartsWith('/') || host is "localhost" || IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
 
     // The database analysis of the newest run, when it has one: its index suggestions as a migration file.
-    private static IEnumerable<Finding> IndexMigrationFindings(OptimizeRequest request)
+    private static IEnumerable<Finding> IndexMigrationFindings(OptimizeRequest request, RunSummary? newest)
     {
-        if (ResultsFolder.TryReadNewest(request.ResultsRoot)?.Database is not { } database)
+        if (newest?.Database is not { } database)
             yield break;
         var statements = new List<string>();
         var findings = new List<Finding>();

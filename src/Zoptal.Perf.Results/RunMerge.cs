@@ -49,6 +49,10 @@ public static class RunMerge
     public static MetricSet Metrics(IReadOnlyList<MetricSet> parts, string what)
     {
         var histograms = parts.Select(p => p.Histograms ?? throw new RunFailedException($"{what} has no histograms (a run from before they were kept): it cannot be merged exactly.")).ToList();
+        // Each kind's histograms summed once: the percentiles come from it, and it is kept for later merges.
+        var latency = HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.Latency)));
+        var corrected = HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.LatencyCorrected)));
+        var serviceTime = HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.ServiceTime)));
         var requests = parts.Sum(p => p.Requests);
         var failed = parts.Sum(p => p.Failed);
         return new MetricSet(
@@ -59,14 +63,11 @@ public static class RunMerge
             requests > 0 ? 100.0 * failed / requests : 0,
             parts.Sum(p => p.BytesSent),
             parts.Sum(p => p.BytesReceived),
-            Latency([.. parts.Select(p => p.Latency)], histograms.Select(h => h.Latency)),
-            Latency([.. parts.Select(p => p.ServiceTime)], histograms.Select(h => h.ServiceTime)))
+            Latency([.. parts.Select(p => p.Latency)], latency),
+            Latency([.. parts.Select(p => p.ServiceTime)], serviceTime))
         {
-            LatencyCorrected = Latency([.. parts.Select(p => p.LatencyCorrected ?? p.Latency)], histograms.Select(h => h.LatencyCorrected)),
-            Histograms = new MetricHistograms(
-                HdrLog.Encode(HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.Latency)))),
-                HdrLog.Encode(HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.LatencyCorrected)))),
-                HdrLog.Encode(HdrLog.Merge(histograms.Select(h => HdrLog.Decode(h.ServiceTime))))),
+            LatencyCorrected = Latency([.. parts.Select(p => p.LatencyCorrected ?? p.Latency)], corrected),
+            Histograms = new MetricHistograms(HdrLog.Encode(latency), HdrLog.Encode(corrected), HdrLog.Encode(serviceTime)),
             Retries = parts.Sum(p => p.Retries),
             DroppedIterations = parts.Sum(p => p.DroppedIterations),
             PlannedIterations = parts.Sum(p => p.PlannedIterations),
@@ -74,12 +75,11 @@ public static class RunMerge
     }
 
     // Percentiles from the summed histogram; count, mean, deviation, minimum and maximum pooled from the parts' exact ones.
-    private static LatencySummary Latency(IReadOnlyList<LatencySummary> parts, IEnumerable<string> payloads)
+    private static LatencySummary Latency(IReadOnlyList<LatencySummary> parts, HistogramBase merged)
     {
         var count = parts.Sum(p => p.Count);
         if (count == 0)
             return LatencySummary.Empty;
-        HistogramBase merged = HdrLog.Merge(payloads.Select(HdrLog.Decode));
         var mean = parts.Sum(p => p.Count * p.Mean) / count;
         var variance = parts.Sum(p => p.Count * ((p.StdDev * p.StdDev) + (p.Mean * p.Mean))) / count - (mean * mean);
         double At(double percentile) => Histograms.ValueAtPercentile(merged, percentile) / 1000.0;

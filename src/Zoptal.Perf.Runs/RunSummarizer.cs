@@ -39,10 +39,6 @@ public static class RunSummarizer
         metrics.Grade(scenario is null ? service.Thresholds : service.Scenarios.FirstOrDefault(c => c.Name == scenario)?.Thresholds ?? service.Thresholds,
             throughput: scenario is null && load.GradesThroughput, load.GradedLatency, load.MaxDroppedPercent);
 
-    /// <summary>Grades merged shards as a run of <paramref name="config"/> is graded (for <see cref="RunMerge"/>).</summary>
-    public static RunMerge.Grader Grader(Core.Configuration.PerfConfig config) => (phase, service, scenario, metrics) =>
-        config.Services.FirstOrDefault(s => s.Name == service) is { } known ? Grade(known, scenario, metrics, config.Load) : [];
-
     /// <summary>A service's rows of timeseries.csv: each interval of each scenario, and the totals, in time order.</summary>
     public static IEnumerable<TimeSeriesRow> Series(string phase, string service, LoadRunResult result) =>
         result.Intervals.Concat(result.Totals).OrderBy(i => i.Elapsed).Select(i => new TimeSeriesRow(phase, service, i.Elapsed.TotalSeconds, i.Scenario, i.Requests, i.Errors,

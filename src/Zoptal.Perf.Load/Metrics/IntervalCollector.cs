@@ -11,10 +11,6 @@ namespace Zoptal.Perf.Load.Metrics;
 /// </summary>
 internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTimeOffset start, Dictionary<string, HdrLogWriter>? logs)
 {
-    private readonly RunState _run = run;
-    private readonly TimeProvider _time = time;
-    private readonly DateTimeOffset _start = start;
-    private readonly Dictionary<string, HdrLogWriter>? _logs = logs;
     private readonly HistogramBase _latency = Histograms.Create();
     private readonly HistogramBase _corrected = Histograms.Create();
     private readonly HistogramBase _service = Histograms.Create();
@@ -31,6 +27,9 @@ internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTim
     /// <summary>The generator's samples, one a second.</summary>
     public List<GeneratorSample> Generator { get; } = [];
 
+    /// <summary>When the run's clock started: intervals are timed from it.</summary>
+    public DateTimeOffset Start { get; } = start;
+
     /// <summary>The end of the last interval read.</summary>
     public DateTimeOffset LastCollect { get; private set; } = start;
 
@@ -40,8 +39,8 @@ internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTim
     /// <summary>Reads the interval since the last call; the progress of a full second, or null for the final one.</summary>
     public RunProgress? Collect(bool final)
     {
-        var now = _time.GetUtcNow();
-        var elapsed = now - _start;
+        var now = time.GetUtcNow();
+        var elapsed = now - Start;
         var length = now - LastCollect;
         var second = new List<IntervalSample>();
         _latency.Reset();
@@ -49,10 +48,10 @@ internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTim
         _service.Reset();
         // k6's vus gauge is sampled while the run goes on; a threshold reads its last sample, not the 0 after the end
         // nor the VUs finishing their last iterations once the executor has begun to stop (graceful stop).
-        var active = _run.ActiveVus;
-        if (!final && !_run.StopStarting)
+        var active = run.ActiveVus;
+        if (!final && !run.StopStarting)
             Vus = new VuGauge(active, Math.Max(Vus.Max, active));
-        foreach (var metrics in _run.Metrics.Values)
+        foreach (var metrics in run.Metrics.Values)
         {
             var (latency, corrected, service) = metrics.Requests.Collect();
             _latency.Add(latency);
@@ -60,7 +59,7 @@ internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTim
             _service.Add(service);
             var (iteration, lag) = metrics.Collect();
             var steps = metrics.Steps.Values.Select(s => (s.Step!, s.Collect())).ToList();
-            if (_logs?.GetValueOrDefault(metrics.Name) is { } log)
+            if (logs?.GetValueOrDefault(metrics.Name) is { } log)
             {
                 log.Append(latency, LastCollect, now, "latency");
                 log.Append(corrected, LastCollect, now, "latency_corrected");
@@ -94,15 +93,15 @@ internal sealed class IntervalCollector(RunState run, TimeProvider time, DateTim
             return null;
         Generator.Add(_sampler.Sample(elapsed));
         var requests = second.Sum(s => s.Requests);
-        return new RunProgress(elapsed, active, _run.Metrics.Values.Sum(m => m.Requests.Requests),
-            _run.Metrics.Values.Sum(m => m.Requests.Failed), _run.Metrics.Values.Sum(m => m.DroppedIterations),
+        return new RunProgress(elapsed, active, run.Metrics.Values.Sum(m => m.Requests.Requests),
+            run.Metrics.Values.Sum(m => m.Requests.Failed), run.Metrics.Values.Sum(m => m.DroppedIterations),
             length > TimeSpan.Zero ? requests / length.TotalSeconds : 0, second.Count == 0 ? 0 : second.Max(s => s.LatencyP95), second);
     }
 
     /// <summary>Closes the HDR logs.</summary>
     public void CloseLogs()
     {
-        foreach (var log in _logs?.Values.ToList() ?? [])
+        foreach (var log in logs?.Values.ToList() ?? [])
             log.Dispose();
     }
 

@@ -26,7 +26,7 @@ public sealed class JUnitRenderer : IReportRenderer
             foreach (var service in phase.Services)
             {
                 var cases = new List<XElement>();
-                XElement Case(string name, GateItem? item, string? output = null)
+                void Case(string name, GateItem? item, string? output = null)
                 {
                     var testCase = new XElement("testcase", new XAttribute("classname", $"{phase.Name}.{service.Name}"), new XAttribute("name", name), new XAttribute("time", "0"));
                     if (Outcome(item) is { } outcome)
@@ -34,7 +34,6 @@ public sealed class JUnitRenderer : IReportRenderer
                     else if (output is not null)
                         testCase.Add(new XElement("system-out", output));
                     cases.Add(testCase);
-                    return testCase;
                 }
 
                 foreach (var grade in service.Grades)
