@@ -55,7 +55,7 @@ public sealed record ReportOutcome(string RunPath, ReportModel Model, IReadOnlyL
     /// What the target logs as warnings (annotations on GitHub): every service or scenario slower than its baseline,
     /// whether or not the gate's policy fails on it.
     /// </summary>
-    public IEnumerable<string> Warnings => Gate.Items.Where(i => i.Kind == GateItemKind.Regression).Select(i => i.Text);
+    public IEnumerable<string> Warnings => Gate.Items.Where(i => i.Kind == GateItemKind.Regression && i.Effect != GateEffect.Info).Select(i => i.Text);
 
     /// <summary>The lines the target logs: the baseline, the service verdicts, the history, the files written (relative to <paramref name="root"/>), the gate's notes.</summary>
     public IEnumerable<string> Describe(string root) =>

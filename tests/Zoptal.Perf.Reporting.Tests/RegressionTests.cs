@@ -39,10 +39,46 @@ public sealed class RegressionTests
     }
 
     [Fact]
-    public void Noisy_but_equal_is_Same_and_so_is_a_small_real_change_below_the_minimum_effect()
+    public void A_small_real_change_below_the_minimum_effect_is_Same_because_its_whole_interval_is_within_it()
     {
-        Assert.Equal(Verdict.Same, RegressionAnalyzer.Compare("ai", null, Sample(40, 500, 0.4, 7), Sample(200, 500, 0.4, 8), 10).Verdict);
-        Assert.Equal(Verdict.Same, RegressionAnalyzer.Compare("ai", null, Sample(40, 157, 0.02, 9), Sample(200, 150, 0.02, 10), 10).Verdict);
+        var result = RegressionAnalyzer.Compare("ai", null, Sample(40, 157, 0.02, 9), Sample(200, 150, 0.02, 10), 10);
+        Assert.Equal(Verdict.Same, result.Verdict);
+        Assert.InRange(result.EffectLowPercent, 0, result.EffectPercent);
+        Assert.InRange(result.EffectHighPercent, result.EffectPercent, 10);
+    }
+
+    [Fact]
+    public void Noisy_seconds_that_cannot_rule_out_the_minimum_effect_are_Inconclusive_not_Same()
+    {
+        // As the issue measured it: 25 s against 50 s of noisy per-second p95, a real +30 % slowdown.
+        var result = RegressionAnalyzer.Compare("ai", null, Sample(25, 650, 0.4, 7), Sample(50, 500, 0.4, 8), 10);
+        Assert.Equal(Verdict.Inconclusive, result.Verdict);
+        Assert.True(result.EffectLowPercent < 10 && result.EffectHighPercent > 10, $"{result.EffectLowPercent} to {result.EffectHighPercent}");
+        Assert.InRange(result.DetectablePercent, 40, 400);                   // what this comparison could have seen
+        Assert.NotNull(result.SecondsNeeded);
+        Assert.InRange(result.SecondsNeeded!.Value, 250, 20_000);           // how long a run detects 10 %
+        Assert.Contains("needs about", result.Evidence);
+
+        // Equal but noisy is no more "Same" than that.
+        Assert.Equal(Verdict.Inconclusive, RegressionAnalyzer.Compare("ai", null, Sample(40, 500, 0.4, 17), Sample(200, 500, 0.4, 18), 10).Verdict);
+    }
+
+    [Fact]
+    public void A_run_long_enough_for_its_noise_reaches_a_verdict_and_needs_no_longer_run()
+    {
+        var slower = RegressionAnalyzer.Compare("ai", null, Sample(1000, 650, 0.4, 19), Sample(2000, 500, 0.4, 20), 10);
+        Assert.Equal(Verdict.Slower, slower.Verdict);
+        Assert.True(slower.DetectablePercent < 10, $"{slower.DetectablePercent}");
+        Assert.Null(slower.SecondsNeeded);
+    }
+
+    [Fact]
+    public void The_method_names_the_alpha_the_interval_applies()
+    {
+        var result = RegressionAnalyzer.Compare("auth", null, Sample(40, 150, 0.05, 1), Sample(200, 150, 0.05, 2), 10);
+        Assert.Contains("alpha 1e-5", result.Method);
+        Assert.Contains("99.999 % interval", result.Method);
+        Assert.Equal(1e-5, RegressionAnalyzer.Alpha);
     }
 
     [Fact]

@@ -61,13 +61,20 @@ public static class GateEvaluator
 
         foreach (var slower in (regressions ?? []).Where(r => r.Verdict == Verdict.Slower))
         {
-            var text = FormattableString.Invariant($"{PhaseSummary.Load} {slower.Name}: slower than the baseline, p95 per second {slower.CurrentMedian:0.#} ms against {slower.BaselineMedian:0.#} ms ({slower.EffectPercent:+0.#;-0.#} %; {slower.Method})");
+            var text = FormattableString.Invariant($"{PhaseSummary.Load} {slower.Name}: slower than the baseline, p95 per second {slower.CurrentMedian:0.#} ms against {slower.BaselineMedian:0.#} ms ({slower.Evidence}; {slower.Method})");
             var item = new GateItem(GateItemKind.Regression, PhaseSummary.Load, slower.Service, slower.Scenario, null, text, failing) { Detail = RegressionDetail(slower) };
             if (Excludes(gate.Exclude, slower.Service, slower.Scenario))
                 item = item with { Text = text + " (excluded from the gate)", Effect = GateEffect.Excluded };
             else if (policy is not (GateFailOn.Regression or GateFailOn.Never))
                 item = item with { Text = text + $" (failOn: {policy.ToString().ToLowerInvariant()} does not fail on regressions)", Effect = GateEffect.OtherPolicy };
             items.Add(item);
+        }
+
+        // A verdict that cannot tell is said, with what the run could have detected: never a failure, never "Same".
+        foreach (var unclear in (regressions ?? []).Where(r => r.Verdict == Verdict.Inconclusive && r.Scenario is null))
+        {
+            items.Add(new GateItem(GateItemKind.Regression, PhaseSummary.Load, unclear.Service, null, null,
+                $"{PhaseSummary.Load} {unclear.Name}: inconclusive against the baseline, p95 per second {unclear.Evidence}", GateEffect.Info) { Detail = RegressionDetail(unclear) });
         }
 
         if (run.Aborted)

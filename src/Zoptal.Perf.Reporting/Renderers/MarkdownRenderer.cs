@@ -129,7 +129,7 @@ public sealed class MarkdownRenderer : IReportRenderer
             writer.WriteLine($"| ⚠ | {Escape(note)} | | | |");
 
         if (model.RegressionOf(service.Name) is { } regression)
-            writer.WriteLine($"| p95 per second | {Median(regression.CurrentMedian)} | {Median(regression.BaselineMedian)} | {VerdictText(regression)} | {Escape(regression.Method)} |");
+            writer.WriteLine($"| p95 per second (median; the verdict's statistic) | {Median(regression.CurrentMedian)} | {Median(regression.BaselineMedian)} | {VerdictText(regression)} | {Escape(regression.Verdict == Verdict.Unknown ? regression.Method : regression.Evidence + "; " + regression.Method)} |");
         var changed = model.Regressions.Where(r => r.Service == service.Name && r.Scenario is not null && r.Verdict is Verdict.Slower or Verdict.Faster).ToList();
         if (changed.Count > 0)
             writer.WriteLine();
@@ -188,10 +188,11 @@ public sealed class MarkdownRenderer : IReportRenderer
 
     private static string Median(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0", CultureInfo.InvariantCulture);
 
-    /// <summary><c>🔴 Slower +23.1%</c>, <c>Same (-1.2%)</c>, <c>Unknown</c>.</summary>
+    /// <summary><c>🔴 Slower +23.1%</c>, <c>Same (-1.2%)</c>, <c>❔ Inconclusive (+12.0%)</c>, <c>Unknown</c>.</summary>
     public static string VerdictText(RegressionResult result) => result.Verdict switch
     {
         Verdict.Unknown => "Unknown",
+        Verdict.Inconclusive => $"❔ Inconclusive ({result.EffectPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}%)",
         Verdict.Slower => $"🔴 Slower {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
         Verdict.Faster => $"🟢 Faster {result.EffectPercent.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%",
         _ => $"Same ({result.EffectPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)}%)",
