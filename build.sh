@@ -46,7 +46,7 @@ fi
 needs_build() {
     [[ ! -f "$BUILD_DLL" || ! -f "$BUILD_STAMP" ]] && return 0
     [[ -n "$(find "$SCRIPT_DIR/build" "$SCRIPT_DIR/src" "$SCRIPT_DIR/global.json" "$SCRIPT_DIR/Directory.Build.props" \
-        "$SCRIPT_DIR/Directory.Packages.props" \( -path '*/bin' -o -path '*/obj' \) -prune -o -type f -newer "$BUILD_STAMP" -print -quit 2>/dev/null)" ]]
+        "$SCRIPT_DIR/Directory.Packages.props" \( -path '*/bin' -o -path '*/obj' -o -path '*/node_modules' \) -prune -o -type f -newer "$BUILD_STAMP" -print -quit 2>/dev/null)" ]]
 }
 
 if needs_build; then

@@ -13,8 +13,9 @@ partial class Build
         .Executes(async ct =>
         {
             // Integration tests start a private PostgreSQL cluster and a private dockerd with its networking off, and
-            // hand outputs to their JavaScript consumers under Node.js (npm packages go to .nuke/temp/node).
-            await AptTasks.EnsureAsync([AptTasks.PostgreSql, AptTasks.DockerEngine, AptTasks.NodeJs], ct);
+            // hand outputs to their JavaScript consumers under Node.js (npm packages go to .nuke/temp/node), and open the
+            // HTML report in Chromium.
+            await AptTasks.EnsureAsync([AptTasks.PostgreSql, AptTasks.DockerEngine, AptTasks.NodeJs, AptTasks.Chromium], ct);
             // PowerShell 7 runs build.ps1 in the tests as build.sh is run (Debian has no package; NuGet has the tool).
             await DotNetTasks.ToolAsync("PowerShell", "7.6.9", "pwsh", PowerShellFolder, ct);
             var summary = await DotNetTasks.TestAsync(RootDirectory, TestResultsDirectory, Configuration.ToString(), ct);

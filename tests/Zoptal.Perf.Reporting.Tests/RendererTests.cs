@@ -126,16 +126,20 @@ public sealed class RendererTests
         Assert.Equal(("2600.0", "critical"), cells[5]);      // p95, graded critical
         Assert.Equal("2600.0 / 3100.0", cells[7].TextContent); // p95 / p99 as measured, beside the graded figures
         Assert.Equal("0", cells[8].TextContent);            // dropped iterations, next to the percentiles
-        Assert.Equal("2000.0", cells[9].TextContent);       // the baseline's p95
+        Assert.Equal("2614.5 / 2014.5", cells[9].TextContent); // the verdict's statistic: the per-second p95's medians
         Assert.StartsWith("Slower +", cells[10].TextContent); // the regression verdict
         Assert.Equal("critical", cells[10].ClassName);
 
         var charts = document.QuerySelectorAll("figure.chart").Select(f => f.GetAttribute("data-chart")).ToList();
         Assert.Equal(["requests-per-second", "error-rate", "latency-distribution", "latency-percentiles", "latency-percentiles", "against-baseline", "trend-p95", "trend-requests-per-second"], charts);
-        Assert.All(document.QuerySelectorAll("figure.chart"), f => Assert.NotNull(f.QuerySelector("svg path")));
+        // Each figure names its chart in the page's data, and every chart has points (drawn: ReportInChromiumTests).
+        var specs = System.Text.Json.JsonDocument.Parse(document.QuerySelector("script#zoptal-report-charts")!.TextContent).RootElement;
+        Assert.All(document.QuerySelectorAll("figure.chart"), f => Assert.True(specs.TryGetProperty(f.GetAttribute("data-chart-spec")!, out _)));
+        Assert.Contains(document.QuerySelectorAll("#phase-load ul.evidence li"), li => li.TextContent.StartsWith("project: Slower +") && li.TextContent.Contains("interval"));
 
-        // Self-contained: nothing to fetch, nothing to run.
-        Assert.Empty(document.QuerySelectorAll("script, link, img, iframe, object"));
+        // Self-contained: nothing to fetch; the chart library and code are inline.
+        Assert.Empty(document.QuerySelectorAll("link, img, iframe, object"));
+        Assert.All(document.QuerySelectorAll("script"), s => Assert.Null(s.GetAttribute("src")));
         Assert.Empty(document.QuerySelectorAll("[src]"));
         Assert.DoesNotContain(document.QuerySelectorAll("[href]"), e => !e.GetAttribute("href")!.StartsWith('#'));
     }
@@ -166,8 +170,8 @@ public sealed class RendererTests
 
         var document = new HtmlParser().ParseDocument(Render(HtmlRenderer.Default, model));
         Assert.Equal("critical", document.QuerySelector("#resources tr[data-resource='sample platform'] td:nth-child(2)")!.ClassName);
-        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-cpu] svg path"));
-        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-memory] svg path"));
+        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-cpu][data-chart-spec=resource-cpu]"));
+        Assert.NotNull(document.QuerySelector("figure[data-chart=resource-memory][data-chart-spec=resource-memory]"));
         var finding = document.QuerySelector("#database tr[data-kind=missing-index]")!;
         Assert.Equal("warning", finding.QuerySelector("td")!.ClassName);
         Assert.Contains("CREATE INDEX CONCURRENTLY idx_users_lower_email", finding.TextContent);
@@ -191,13 +195,18 @@ public sealed class RendererTests
         var xml = XDocument.Parse(Render(JUnitRenderer.Default, model));
         Assert.Equal($"load.{hostile}", xml.Root!.Element("testsuite")!.Attribute("name")!.Value);
 
-        // In the HTML, the name is text in the tables and in the charts' legends, never markup.
+        // In the HTML, the name is text in the tables and in the charts' data, never markup (ReportInChromiumTests
+        // checks the drawn legends): the only scripts are the report's own, and the chart data keeps the JSON element shut.
         var html = Render(HtmlRenderer.Default, model with { Series = RunSeries.From(Series(run, 5)) });
         var document = new HtmlParser().ParseDocument(html);
-        Assert.Empty(document.QuerySelectorAll("script, b, img"));
+        Assert.Empty(document.QuerySelectorAll("b, img"));
+        Assert.Equal(2, document.QuerySelectorAll("script").Length);
+        var data = document.QuerySelector("script#zoptal-report-charts")!.TextContent;
+        Assert.Contains(hostile, System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("load-requests").GetProperty("variants")[0].GetProperty("series")[0].GetProperty("label").GetString());
+        Assert.DoesNotContain("<", data);
         Assert.Contains("s'\"><img src=x> status is 200 ×50", document.QuerySelector("table.scenarios")!.TextContent); // a failed check's name
         Assert.Equal(hostile, document.QuerySelector("table.services td")!.TextContent);
         Assert.Contains("a `tick` and <b>", document.QuerySelector("#metadata")!.TextContent);
-        Assert.DoesNotContain("<script>", html);
+        Assert.DoesNotContain("<script>alert", html);
     }
 }

@@ -21,6 +21,12 @@ public static class AptTasks
     /// <summary>Node.js and npm: tests hand the tool's outputs to JavaScript consumers (hdr-histogram-js reads the HDR logs).</summary>
     public static Requirement NodeJs { get; } = new("Node.js and npm", () => OnPath("node") && OnPath("npm"), ["nodejs", "npm"]);
 
+    /// <summary>A Chromium to check the HTML report in (Playwright drives it; no browser is downloaded).</summary>
+    public static Requirement Chromium { get; } = new("Chromium", () => ChromiumPath is not null, ["chromium"]);
+
+    /// <summary>Debian's chromium, else another Chromium on PATH (Ubuntu's chromium-browser, a runner's google-chrome); null when none.</summary>
+    public static string? ChromiumPath => Find("chromium", "/usr/bin/chromium") ?? Find("chromium-browser") ?? Find("google-chrome");
+
     /// <summary>Whether an executable of that name is on PATH.</summary>
     public static bool OnPath(string name) => Find(name) is not null;
 

@@ -1,146 +1,170 @@
 using System.Globalization;
 using HdrHistogram;
-using ScottPlot;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Reporting.History;
+using Zoptal.Perf.Reporting.Regression;
 using Zoptal.Perf.Results;
 
 namespace Zoptal.Perf.Reporting.Renderers;
 
+/// <summary>One line (or bar series) of a chart: its label and its points.</summary>
+public sealed record ChartSeries(string Label, IReadOnlyList<double> X, IReadOnlyList<double?> Y);
+
+/// <summary>What a chart's selector offers: a service, or one of its scenarios, with its series.</summary>
+public sealed record ChartVariant(string Label, IReadOnlyList<ChartSeries> Series);
+
 /// <summary>
-/// The report's charts as inline SVG (ScottPlot): series over time, the HDR percentile plot, current against
-/// baseline, and trends. Every chart is self-contained markup: no scripts, fonts or images to fetch.
+/// A chart as the shared chart code (<c>Web/zoptal-charts.js</c>, uPlot) draws it: <c>lines</c> over seconds,
+/// <c>percentiles</c> on HdrHistogram's 1/(1-p) axis, <c>bars</c> and <c>trend</c> over named categories.
+/// <see cref="Clip"/> lets a spike far above the rest be cut off the y axis, with a note and a button.
+/// </summary>
+public sealed record ChartSpec(string Kind, string Title, string XLabel, string YLabel, string Unit, IReadOnlyList<ChartVariant> Variants)
+{
+    public bool Clip { get; init; }
+
+    /// <summary>The x axis' names for <c>bars</c> and <c>trend</c> (services, runs), by index.</summary>
+    public IReadOnlyList<string>? Categories { get; init; }
+
+    /// <summary>Whether any series has a point.</summary>
+    [JsonIgnore]
+    public bool HasData => Variants.Any(v => v.Series.Any(s => s.Y.Any(y => y is not null)));
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>
+    /// The charts of a page as one JSON object by id, safe inside a <c>&lt;script type="application/json"&gt;</c>: the
+    /// default encoder writes &lt;, &gt;, &amp; and quotes as \u escapes, so no name can close the element.
+    /// </summary>
+    public static string Serialize(IReadOnlyDictionary<string, ChartSpec> charts) => JsonSerializer.Serialize(charts, Json);
+}
+
+/// <summary>
+/// The report's charts as data for the shared chart code: series over time, the HDR percentile distribution,
+/// this run against the baseline on the verdict's statistic, trends over the base branch's runs, and resources.
 /// </summary>
 public static class Charts
 {
-    private const int Width = 720;
-    private const int Height = 300;
-
     /// <summary>Requests per second over time, a line per service.</summary>
-    public static string RequestsPerSecond(RunSeries series, PhaseSummary phase) =>
-        OverTime(series, phase, "Requests per second", "req/s", p => p.RequestsPerSecond);
+    public static ChartSpec RequestsPerSecond(RunSeries series, PhaseSummary phase) =>
+        OverTime(series, phase, "requests per second", "req/s", p => p.RequestsPerSecond, clip: false);
 
     /// <summary>Error rate over time (percent of the second's requests), a line per service.</summary>
-    public static string ErrorRate(RunSeries series, PhaseSummary phase) =>
-        OverTime(series, phase, "Error rate", "% of requests", p => p.Requests == 0 ? 0 : 100.0 * p.Errors / p.Requests);
+    public static ChartSpec ErrorRate(RunSeries series, PhaseSummary phase) =>
+        OverTime(series, phase, "error rate", "%", p => p.Requests == 0 ? 0 : 100.0 * p.Errors / p.Requests, clip: false);
 
-    /// <summary>p50, p95 and p99 latency over time for one service.</summary>
-    public static string Percentiles(RunSeries series, PhaseSummary phase, string service)
+    /// <summary>p50, p95 and p99 latency over time for one service, and for each of its scenarios (the chart's selector).</summary>
+    public static ChartSpec Percentiles(RunSeries series, PhaseSummary phase, ServiceSummary service)
     {
-        var plot = NewPlot($"{service}: latency percentiles per second", "seconds", "ms");
-        var points = Downsample(series.Of(phase.Name, service));
-        if (points.Count > 0)
-        {
-            var xs = points.Select(p => p.Second).ToArray();
-            Line(plot, xs, points.Select(p => p.P50).ToArray(), "p50");
-            Line(plot, xs, points.Select(p => p.P95).ToArray(), "p95");
-            Line(plot, xs, points.Select(p => p.P99).ToArray(), "p99");
-        }
+        var variants = new List<ChartVariant> { Variant(service.Name, series.Of(phase.Name, service.Name)) };
+        variants.AddRange(service.Scenarios.Select(s => Variant($"{service.Name}/{s.Name}", series.Of(phase.Name, service.Name, s.Name))));
+        return new ChartSpec("lines", $"{service.Name}: latency percentiles per second", "seconds", "ms", "ms", variants) { Clip = true };
 
-        return Svg(plot, points.Count > 0);
+        static ChartVariant Variant(string label, IReadOnlyList<SeriesPoint> points)
+        {
+            var sampled = Downsample(points);
+            var xs = sampled.Select(p => p.Second).ToArray();
+            return new ChartVariant(label,
+            [
+                new ChartSeries("p50", xs, [.. sampled.Select(p => Value(p, p.P50))]),
+                new ChartSeries("p95", xs, [.. sampled.Select(p => Value(p, p.P95))]),
+                new ChartSeries("p99", xs, [.. sampled.Select(p => Value(p, p.P99))]),
+            ]);
+        }
     }
 
     /// <summary>
     /// The latency distribution as HdrHistogram plots it: latency against percentile, the percentile axis logarithmic
     /// in 1/(1-p), so the tail (99 %, 99.9 %, 99.99 %) gets as much room as the median. A line per service.
     /// </summary>
-    public static string PercentileDistribution(PhaseSummary phase)
+    public static ChartSpec PercentileDistribution(PhaseSummary phase)
     {
-        var plot = NewPlot($"{phase.Name}: latency by percentile", "percentile", "ms");
-        var any = false;
+        var series = new List<ChartSeries>();
         foreach (var service in phase.Services.Where(s => s.LatencyHistogramPayload is not null))
         {
             var histogram = HdrLog.Decode(service.LatencyHistogramPayload!);
             if (histogram.TotalCount == 0)
                 continue;
-            var points = histogram.Percentiles(5).Where(v => v.Percentile < 99.9999).ToList();
-            Line(plot, points.Select(v => Math.Log10(100 / (100 - v.Percentile))).ToArray(), points.Select(v => v.ValueIteratedTo / 1000.0).ToArray(), service.Name);
-            any = true;
+            // The iteration hands out one mutable value object: copy each step's numbers before the next.
+            var points = histogram.Percentiles(5).Select(v => (v.Percentile, Ms: v.ValueIteratedTo / 1000.0)).Where(v => v.Percentile < 99.9999).ToList();
+            series.Add(new ChartSeries(service.Name, [.. points.Select(p => Math.Log10(100 / (100 - p.Percentile)))], [.. points.Select(p => (double?)p.Ms)]));
         }
 
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [0, 1, 2, 3, 4, 5], ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"]);
-        return Svg(plot, any);
+        return new ChartSpec("percentiles", $"{phase.Name}: latency by percentile", "percentile", "ms (log)", "ms", [new ChartVariant("all services", series)]);
     }
 
-    /// <summary>Current p95 and the baseline's beside it, per service (the baseline as the median of its runs).</summary>
-    public static string AgainstBaseline(PhaseSummary phase, Func<string, double?> baselineP95)
+    /// <summary>
+    /// Per service, this run's median per-second p95 beside the baseline's: the statistic the regression verdict used,
+    /// not the whole runs' p95.
+    /// </summary>
+    public static ChartSpec AgainstBaseline(PhaseSummary phase, IReadOnlyList<RegressionResult> regressions)
     {
-        var plot = NewPlot("p95 latency: this run against the baseline", null, "ms");
-        var services = phase.Services.ToList();
-        var current = new List<Bar>();
-        var baseline = new List<Bar>();
-        var palette = new ScottPlot.Palettes.Category10();
-        for (var i = 0; i < services.Count; i++)
-        {
-            current.Add(new Bar { Position = i * 3, Value = services[i].Metrics.Latency.P95, FillColor = palette.GetColor(0) });
-            if (baselineP95(services[i].Name) is { } value)
-                baseline.Add(new Bar { Position = i * 3 + 1, Value = value, FillColor = palette.GetColor(1) });
-        }
-
-        plot.Add.Bars(current).LegendText = "this run";
-        if (baseline.Count > 0)
-            plot.Add.Bars(baseline).LegendText = "baseline";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            services.Select((_, i) => i * 3 + 0.5).ToArray(), services.Select(s => s.Name).ToArray());
-        plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperLeft);
-        return Svg(plot, services.Count > 0);
+        var services = phase.Services.Select(s => s.Name).Where(name => regressions.Any(r => r.Service == name && r.Scenario is null)).ToList();
+        var results = services.Select(name => regressions.First(r => r.Service == name && r.Scenario is null)).ToList();
+        var xs = Enumerable.Range(0, services.Count).Select(i => (double)i).ToArray();
+        return new ChartSpec("bars", "p95 per second, median: this run against the baseline", "service", "ms", "ms",
+            [new ChartVariant("services",
+            [
+                new ChartSeries("this run", xs, [.. results.Select(r => Finite(r.CurrentMedian))]),
+                new ChartSeries("baseline", xs, [.. results.Select(r => Finite(r.BaselineMedian))]),
+            ])])
+        { Categories = services };
     }
 
-    /// <summary>A metric of each service over the base branch's recent runs and this one (the last point).</summary>
-    public static string Trend(IReadOnlyList<HistoryEntry> runs, RunSummary current, string title, string unit, Func<MetricSet, double> metric)
+    /// <summary>A metric of each service over the base branch's recent runs and this one (the last), each run named by its commit and date.</summary>
+    public static ChartSpec Trend(IReadOnlyList<HistoryEntry> runs, RunSummary current, string title, string unit, Func<MetricSet, double> metric)
     {
-        var plot = NewPlot(title, "runs of the base branch, oldest first; the last point is this run", unit);
         var summaries = runs.Select(r => r.Summary).Append(current).ToList();
+        var labels = summaries.Select((run, i) => RunLabel(run, i == summaries.Count - 1)).ToList();
         var services = summaries.SelectMany(Load).Select(s => s.Name).Distinct().ToList();
-        foreach (var service in services)
+        var series = services.Select(service =>
         {
-            var points = summaries.Select((run, index) => (index, value: Load(run).FirstOrDefault(s => s.Name == service)))
-                .Where(p => p.value is not null).ToList();
-            Line(plot, points.Select(p => (double)p.index).ToArray(), points.Select(p => metric(p.value!.Metrics)).ToArray(), service, markers: true);
-        }
-
-        return Svg(plot, services.Count > 0);
+            var points = summaries.Select((run, index) => (index, value: Load(run).FirstOrDefault(s => s.Name == service))).Where(p => p.value is not null).ToList();
+            return new ChartSeries(service, [.. points.Select(p => (double)p.index)], [.. points.Select(p => Finite(metric(p.value!.Metrics)))]);
+        }).ToList();
+        return new ChartSpec("trend", title, "runs of the base branch, oldest first; the last is this run", unit, unit, [new ChartVariant("services", series)]) { Categories = labels };
 
         static IEnumerable<ServiceSummary> Load(RunSummary run) => run.Phases.Where(p => p.Name == PhaseSummary.Load).SelectMany(p => p.Services);
     }
 
+    /// <summary><c>a1b2c3d</c> over <c>12-05 10:00</c>: a run on the trend axis, in two lines; <c>this run</c> over its commit for the last.</summary>
+    public static string RunLabel(RunSummary run, bool current)
+    {
+        var commit = run.Git.Commit is { Length: >= 7 } c ? c[..7] : run.RunId;
+        var when = run.StartedAt.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return current ? $"this run\n{commit}" : $"{commit}\n{when}";
+    }
+
     /// <summary>A resource metric over time, a line per watched process or container and phase.</summary>
-    public static string Resources(IReadOnlyList<WatchedResource> resources, string title, string unit, Func<Zoptal.Perf.Probes.Resources.ResourceSample, double> value)
-    {
-        var plot = NewPlot(title, "seconds", unit);
-        var any = false;
-        foreach (var watched in resources.Where(r => r.Resource.Samples.Count > 0))
-        {
-            var samples = watched.Resource.Samples;
-            Line(plot, samples.Select(s => s.Second).ToArray(), samples.Select(value).ToArray(), $"{watched.Phase} {watched.Resource.Name}");
-            any = true;
-        }
+    public static ChartSpec Resources(IReadOnlyList<WatchedResource> resources, string title, string unit, Func<Zoptal.Perf.Probes.Resources.ResourceSample, double> value) =>
+        new("lines", title, "seconds", unit, unit,
+            [new ChartVariant("resources", [.. resources.Where(r => r.Resource.Samples.Count > 0).Select(watched => new ChartSeries(
+                $"{watched.Phase} {watched.Resource.Name}", [.. watched.Resource.Samples.Select(s => s.Second)], [.. watched.Resource.Samples.Select(s => Finite(value(s)))]))])]);
 
-        return Svg(plot, any);
+    private static ChartSpec OverTime(RunSeries series, PhaseSummary phase, string title, string unit, Func<SeriesPoint, double> value, bool clip)
+    {
+        var lines = phase.Services.Select(service => Downsample(series.Of(phase.Name, service.Name)) is { Count: > 0 } points
+                ? new ChartSeries(service.Name, [.. points.Select(p => p.Second)], [.. points.Select(p => Finite(value(p)))])
+                : null)
+            .OfType<ChartSeries>().ToList();
+        return new ChartSpec("lines", $"{phase.Name}: {title}", "seconds", unit, unit, [new ChartVariant("all services", lines)]) { Clip = clip };
     }
 
-    private static string OverTime(RunSeries series, PhaseSummary phase, string title, string unit, Func<SeriesPoint, double> value)
-    {
-        var plot = NewPlot($"{phase.Name}: {title.ToLowerInvariant()}", "seconds", unit);
-        var any = false;
-        foreach (var service in phase.Services)
-        {
-            var points = Downsample(series.Of(phase.Name, service.Name));
-            if (points.Count == 0)
-                continue;
-            Line(plot, points.Select(p => p.Second).ToArray(), points.Select(value).ToArray(), service.Name);
-            any = true;
-        }
+    // A second without requests has no latency: a gap in the line, not a fall to 0 ms.
+    private static double? Value(SeriesPoint point, double latency) => point.Requests == 0 ? null : Finite(latency);
 
-        return Svg(plot, any);
-    }
+    private static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 3) : null;
 
     /// <summary>
-    /// At most <see cref="MaxPoints"/> points per line (about one per pixel): an hour's 3,600 seconds become buckets of
-    /// a few seconds, requests and errors summed over the bucket's length (rates stay per second), percentiles the
-    /// bucket's worst, so a stall still shows at its height.
+    /// At most <see cref="MaxPoints"/> points per line: an hour's 3,600 seconds become buckets of a few seconds,
+    /// requests and errors summed over the bucket's length (rates stay per second), percentiles the bucket's worst, so a
+    /// stall still shows at its height.
     /// </summary>
     internal static IReadOnlyList<SeriesPoint> Downsample(IReadOnlyList<SeriesPoint> points)
     {
@@ -169,34 +193,7 @@ public static class Charts
         return result;
     }
 
-    private const int MaxPoints = 360;
-
-    private static Plot NewPlot(string title, string? x, string y)
-    {
-        var plot = new Plot();
-        plot.Title(title, size: 14);
-        if (x is not null)
-            plot.XLabel(x, size: 12);
-        plot.YLabel(y, size: 12);
-        return plot;
-    }
-
-    private static void Line(Plot plot, double[] xs, double[] ys, string label, bool markers = false)
-    {
-        var line = plot.Add.Scatter(xs, ys);
-        line.LegendText = label;
-        line.LineWidth = 1.5f;
-        line.MarkerSize = markers ? 4 : 0;
-    }
-
-    private static string Svg(Plot plot, bool hasData)
-    {
-        if (!hasData)
-            plot.Add.Annotation("no data", Alignment.MiddleCenter);
-        else if (plot.GetPlottables().Count() > 1)
-            plot.ShowLegend(Alignment.UpperRight);
-        return plot.GetSvgXml(Width, Height);
-    }
+    private const int MaxPoints = 720;
 
     /// <summary>A number as the report prints it.</summary>
     public static string Format(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
