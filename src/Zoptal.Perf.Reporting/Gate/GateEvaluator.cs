@@ -74,7 +74,8 @@ public static class GateEvaluator
         foreach (var unclear in (regressions ?? []).Where(r => r.Verdict == Verdict.Inconclusive && r.Scenario is null))
         {
             items.Add(new GateItem(GateItemKind.Regression, PhaseSummary.Load, unclear.Service, null, null,
-                $"{PhaseSummary.Load} {unclear.Name}: inconclusive against the baseline, p95 per second {unclear.Evidence}", GateEffect.Info) { Detail = RegressionDetail(unclear) });
+                $"{PhaseSummary.Load} {unclear.Name}: inconclusive against the baseline, p95 per second {unclear.Evidence}", GateEffect.Info)
+            { Detail = RegressionDetail(unclear) });
         }
 
         if (run.Aborted)

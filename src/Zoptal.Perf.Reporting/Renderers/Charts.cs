@@ -1,7 +1,7 @@
 using System.Globalization;
-using HdrHistogram;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HdrHistogram;
 using Zoptal.Perf.Load.Metrics;
 using Zoptal.Perf.Reporting.History;
 using Zoptal.Perf.Reporting.Regression;
