@@ -49,7 +49,7 @@ $NeedsBuild = !(Test-Path $BuildDll) -or !(Test-Path $BuildStamp)
 if (!$NeedsBuild) {
     $Stamp = (Get-Item $BuildStamp).LastWriteTimeUtc
     $Sources = @(([IO.Path]::Combine($PSScriptRoot, "build")), ([IO.Path]::Combine($PSScriptRoot, "src"))) | ForEach-Object { Get-ChildItem $_ -Recurse -File } |
-        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj|node_modules)[\\/]' }
     $Sources += @("global.json", "Directory.Build.props", "Directory.Packages.props") | ForEach-Object { [IO.Path]::Combine($PSScriptRoot, $_) } | ForEach-Object { Get-Item $_ }
     $NeedsBuild = ($Sources | Where-Object { $_.LastWriteTimeUtc -gt $Stamp } | Select-Object -First 1) -ne $null
 }
