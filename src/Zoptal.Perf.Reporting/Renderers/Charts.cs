@@ -105,9 +105,10 @@ public static class Charts
     /// </summary>
     public static ChartSpec AgainstBaseline(PhaseSummary phase, IReadOnlyList<RegressionResult> regressions)
     {
-        var services = phase.Services.Select(s => s.Name).Where(name => regressions.Any(r => r.Service == name && r.Scenario is null)).ToList();
-        var results = services.Select(name => regressions.First(r => r.Service == name && r.Scenario is null)).ToList();
-        var xs = Enumerable.Range(0, services.Count).Select(i => (double)i).ToArray();
+        // The phase's services in order, each with its service-level verdict; services without one are left out.
+        var results = phase.Services.Select(s => regressions.FirstOrDefault(r => r.Service == s.Name && r.Scenario is null)).OfType<RegressionResult>().ToList();
+        var services = results.Select(r => r.Service).ToList();
+        var xs = Enumerable.Range(0, results.Count).Select(i => (double)i).ToArray();
         return new ChartSpec("bars", "p95 per second, median: this run against the baseline", "service", "ms", "ms",
             [new ChartVariant("services",
             [
